@@ -1,0 +1,3 @@
+from neuroflash_audience_mcp.cli import main
+
+main()
