@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "neuroflash-audience-mcp"
 DEFAULT_API_URL = "https://app.neuroflash.com/api"
-DEFAULT_TOKEN_URL = "https://id.neuroflash.com/oauth/v2/token"
+DEFAULT_TOKEN_URL = "https://id.neuroflash.com/oauth/v2/token"  # noqa: S105 - a URL
 # The example audience model of every neuroflash guide; no endpoint lists models (FACTS.md).
 DEFAULT_AUDIENCE_MODEL_ID = "538b1efc6f88ad88feebf7acd8c618facb54fe82"
 
@@ -48,9 +48,7 @@ class Settings(BaseSettings):
     workspace_id: str | None = Field(default=None, description="Default workspace for every tool")
     api_url: str = Field(default=DEFAULT_API_URL, description="Base URL of the neuroflash API")
     token_url: str = Field(default=DEFAULT_TOKEN_URL, description="OAuth token endpoint")
-    audience_model_id: str = Field(
-        default=DEFAULT_AUDIENCE_MODEL_ID, description="Audience model used by URL imports"
-    )
+    audience_model_id: str = Field(default=DEFAULT_AUDIENCE_MODEL_ID, description="Audience model used by URL imports")
     sandbox: bool = Field(default=False, description="Use the built-in sandbox instead of the network")
     sandbox_db: str = Field(
         default_factory=lambda: user_data_path("sandbox.db"),
