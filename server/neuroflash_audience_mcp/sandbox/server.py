@@ -1,0 +1,67 @@
+"""Running the sandbox as a standalone HTTP server (uvicorn) for manual use and other tools.
+
+Logs go to stderr; access logs are off. ``on_server`` hands the uvicorn server object to the
+caller before it starts, so an embedding program (or a test) can wait for ``ready`` and stop
+it cleanly with ``should_exit = True``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from .app import create_sandbox_app
+from .config import SandboxConfig
+
+logger = logging.getLogger(__name__)
+
+
+class SandboxServer(uvicorn.Server):
+    """A uvicorn server that signals when it is listening and knows its bound port."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful when started with port 0)."""
+        for server in self.servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return int(self.config.port)
+
+
+def run_standalone(
+    config: SandboxConfig | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    on_server: Callable[[SandboxServer], None] | None = None,
+) -> None:
+    """Serve the sandbox on ``host:port`` until interrupted (blocks)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    app = create_sandbox_app(config or SandboxConfig())
+    server = SandboxServer(uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on"))
+    if on_server is not None:
+        on_server(server)
+    root = f"http://{host}:{port}"
+    logger.info(
+        "neuroflash sandbox: NEUROFLASH_API_URL=%s/api NEUROFLASH_TOKEN_URL=%s/oauth/v2/token "
+        "(client id sandbox-client, secret sandbox-secret)",
+        root,
+        root,
+    )
+    server.run()
