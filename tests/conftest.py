@@ -1,8 +1,114 @@
-"""Shared test configuration: async tests run on asyncio through anyio's pytest plugin."""
+"""Shared fixtures: a fresh in-memory sandbox per test, and the real client wired to it.
 
+Async tests run on asyncio through anyio's pytest plugin. Waits between retries go through
+`RecordedSleep`, so retry tests count attempts and waits without sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx2
 import pytest
+from pydantic import SecretStr
+
+from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
+
+BASE = "http://sandbox.test"
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class RecordedSleep:
+    """Stands in for anyio.sleep in the client: records each wait instead of waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def sandbox_config() -> Any:
+    from neuroflash_audience_mcp.sandbox import SandboxConfig
+
+    return SandboxConfig(db_path=":memory:")
+
+
+@pytest.fixture
+def sandbox_app(sandbox_config: Any) -> Any:
+    from neuroflash_audience_mcp.sandbox import create_sandbox_app
+
+    return create_sandbox_app(sandbox_config)
+
+
+@pytest.fixture
+def sandbox(sandbox_app: Any) -> Any:
+    return sandbox_app.state.sandbox
+
+
+@pytest.fixture
+def recorded_sleep() -> RecordedSleep:
+    return RecordedSleep()
+
+
+ClientFactory = Callable[..., NeuroflashClient]
+
+
+@pytest.fixture
+def make_client(sandbox_app: Any, recorded_sleep: RecordedSleep) -> ClientFactory:
+    """Builds clients against the sandbox; keyword arguments override the defaults."""
+
+    def factory(**overrides: Any) -> NeuroflashClient:
+        kwargs: dict[str, Any] = {
+            "api_url": f"{BASE}/api",
+            "token_url": f"{BASE}/oauth/v2/token",
+            "client_id": "sandbox-client",
+            "client_secret": SecretStr("sandbox-secret"),
+            "http_transport": httpx2.ASGITransport(app=sandbox_app),
+            "retry": RetryPolicy(max_attempts=4),
+            "sleep": recorded_sleep,
+        }
+        if "app" in overrides:
+            kwargs["http_transport"] = httpx2.ASGITransport(app=overrides.pop("app"))
+        kwargs.update(overrides)
+        return NeuroflashClient.connect(**kwargs)
+
+    return factory
+
+
+@pytest.fixture
+async def client(make_client: ClientFactory) -> AsyncIterator[NeuroflashClient]:
+    async with make_client() as api:
+        yield api
+
+
+GUIDE_BODY: dict[str, Any] = {
+    "country": "US",
+    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
+    "interests": ["AI", "content marketing"],
+    "maxAge": 45,
+    "minAge": 25,
+    "name": "Marketing leaders",
+    "nativeLanguage": "en",
+    "needs": ["scale content production"],
+    "painPoints": ["manual workflows"],
+    "residence": "Berlin",
+    "shared": True,
+}
