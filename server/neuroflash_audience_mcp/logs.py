@@ -60,10 +60,13 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     """Send the root logger to stderr through the redactor; safe to call more than once."""
     redactor.add(secrets)
     root = logging.getLogger()
-    for handler in root.handlers:
-        if getattr(handler, "_neuroflash", False):
-            handler.setLevel(level)
-            return
+    # Every handler on the root logger redacts, also ones others installed (the SDK's, pytest's).
+    for existing in root.handlers:
+        if redactor not in existing.filters:
+            existing.addFilter(redactor)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per request is noise
+    if any(getattr(h, "_neuroflash", False) for h in root.handlers):
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler._neuroflash = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

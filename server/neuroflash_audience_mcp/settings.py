@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
+    image_dir: str | None = Field(
+        default=None, description="set_audience_image may only read files inside this directory"
+    )
 
     @field_validator("client_id", "workspace_id", mode="before")
     @classmethod

@@ -1,0 +1,71 @@
+"""create_server(settings) -> MCPServer: everything is built here, nothing at import.
+
+The lifespan opens one API client (real or sandbox) and yields the AppState every tool
+shares; the toolsets register themselves, and read-only mode leaves out every tool that
+writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+
+from neuroflash_audience_mcp import __version__
+from neuroflash_audience_mcp.connection import Backend, open_backend
+from neuroflash_audience_mcp.logs import configure_logging
+from neuroflash_audience_mcp.settings import Settings
+from neuroflash_audience_mcp.tools import audiences, bootstrap, deletion, images, workspaces
+from neuroflash_audience_mcp.tools.state import AppState
+
+logger = logging.getLogger(__name__)
+
+TOOLSETS = (workspaces, audiences, deletion, images, bootstrap)
+
+INSTRUCTIONS = """\
+Manage neuroflash marketing target audiences.
+- Find audiences with list_audiences (concise pages), then get_audience for one.
+- create_audience and update_audience normalize input (percent shares, country/language names, \
+comma lists) and report it in `adjustments`; tell the user about them. Use dry_run to preview.
+- update_audience changes only the fields you pass; use add_*/remove_* for list items.
+- delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
+- Only an audience's creator can change it; duplicate_audience makes your own copy.
+- bootstrap_audience_from_url drafts a profile from a website.
+- Workspace: workspace_id, else the configured or only one (list_workspaces)."""
+
+BackendFactory = Callable[[Settings], Backend]
+
+
+def create_server(settings: Settings, *, backend_factory: BackendFactory = open_backend) -> MCPServer[AppState]:
+    """Build the MCP server for these settings; `backend_factory` lets tests hand in a sandbox."""
+    configure_logging(secrets=settings.secret_values())
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        backend = backend_factory(settings)
+        state = AppState(
+            settings=settings,
+            client=backend.client,
+            sandbox=backend.sandbox,
+            image_dir=Path(settings.image_dir) if settings.image_dir else None,
+        )
+        try:
+            yield state
+        finally:
+            await backend.client.aclose()
+
+    server: MCPServer[AppState] = MCPServer(
+        "neuroflash-audiences",
+        title="neuroflash target audiences",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+    )
+    for toolset in TOOLSETS:
+        toolset.register(server, read_only_mode=settings.read_only)
+    # MCPServer configures logging on construction; make sure its handlers redact too.
+    configure_logging(secrets=settings.secret_values())
+    return server

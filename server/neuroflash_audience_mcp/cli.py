@@ -1,0 +1,94 @@
+"""Command line: parse flags, load settings, pick what to run. No business logic here.
+
+neuroflash-audience-mcp [--sandbox] [--read-only]      serve MCP over stdio
+neuroflash-audience-mcp demo                           scripted session against the sandbox
+neuroflash-audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from neuroflash_audience_mcp import __version__
+from neuroflash_audience_mcp.logs import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neuroflash-audience-mcp", description="MCP server for neuroflash target audiences."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--sandbox", action="store_true", default=None, help="use the built-in sandbox API")
+    parser.add_argument("--read-only", action="store_true", default=None, help="register no tool that writes")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    commands.add_parser("demo", help="run a scripted session through the MCP client against the sandbox")
+    sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulator of the neuroflash API over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--db", help="SQLite file (default: NEUROFLASH_SANDBOX_DB)")
+    sandbox.add_argument("--create-limit", type=int, default=50, help="plan limit of audiences (0 = unlimited)")
+    sandbox.add_argument("--token-lifetime", type=float, default=14399.0, help="access token lifetime in seconds")
+    return parser
+
+
+def _settings(overrides: dict[str, Any]) -> Any:
+    from neuroflash_audience_mcp.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"NEUROFLASH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        logger.error("Invalid settings: %s", problems)
+        raise SystemExit(2) from None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    configure_logging(args.log_level)
+    command = args.command or "serve"
+    if command == "sandbox-api":
+        from neuroflash_audience_mcp.sandbox import SandboxConfig, run_standalone
+
+        settings = _settings({})
+        config = SandboxConfig(
+            db_path=args.db or settings.sandbox_db,
+            create_limit=args.create_limit or None,
+            token_lifetime_seconds=args.token_lifetime,
+        )
+        logger.info("Sandbox API on http://%s:%d/api (database %s)", args.host, args.port, config.db_path)
+        run_standalone(config, host=args.host, port=args.port)
+        return
+    if command == "demo":
+        import anyio
+
+        from neuroflash_audience_mcp.demo import run_demo
+
+        anyio.run(run_demo)
+        return
+    from neuroflash_audience_mcp.app import create_server
+
+    settings = _settings({"sandbox": args.sandbox, "read_only": args.read_only})
+    configure_logging(args.log_level, settings.secret_values())
+    if not settings.sandbox and not (settings.access_token or (settings.client_id and settings.client_secret)):
+        logger.error(
+            "No neuroflash credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET "
+            "(or NEUROFLASH_ACCESS_TOKEN), or run with --sandbox to try the server without an account."
+        )
+        sys.exit(2)
+    server = create_server(settings)
+    logger.info(
+        "Serving MCP over stdio (%s%s)",
+        "sandbox" if settings.sandbox else settings.api_url,
+        ", read-only" if settings.read_only else "",
+    )
+    server.run("stdio")

@@ -1,0 +1,283 @@
+"""Audience tools: list, get, create, update (fetch-merge-PUT), duplicate, record usage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel, Field
+
+from neuroflash_audience_mcp.api import MAX_PAGE_SIZE
+from neuroflash_audience_mcp.tools.annotations import read_only, writes
+from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.profiles import (
+    FieldChange,
+    body_problems,
+    build_profile,
+    diff,
+    merge_update,
+    profile_from_body,
+)
+from neuroflash_audience_mcp.tools.state import app_state
+from neuroflash_audience_mcp.tools.views import AudienceView, ResponseFormat, audience_view
+
+# Loose input types on purpose: the normalizers accept what models send (percent strings,
+# aliases, comma-separated lists, numeric strings) and explain what they changed.
+Shares = Annotated[
+    dict[str, Any] | str | None,
+    Field(
+        description='Fractions or percents, e.g. {"female": 0.5, "male": 0.4, "nonBinary": 0.07, '
+        '"preferNotToSay": 0.03} or "60% women, 40% men"; scaled to sum to exactly 1'
+    ),
+]
+TextList = Annotated[list[str] | str | None, Field(description="List, or comma-separated text")]
+Age = Annotated[int | str, Field(description="0-120")]
+WorkspaceId = Annotated[str | None, Field(description="Defaults to the configured or only workspace")]
+AudienceId = Annotated[str, Field(description="Audience id (from list_audiences)")]
+
+
+class AudiencePageResult(BaseModel):
+    audiences: list[AudienceView]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_more: bool
+
+
+class AudienceResult(BaseModel):
+    audience: AudienceView
+
+
+class CreateResult(BaseModel):
+    created: bool
+    audience: AudienceView | None = None
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    adjustments: list[str]
+
+
+class UpdateResult(BaseModel):
+    updated: bool
+    changed: list[FieldChange]
+    audience: AudienceView | None = None
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    adjustments: list[str]
+
+
+class DuplicateResult(BaseModel):
+    original_id: str
+    duplicate: AudienceView
+
+
+class UsageResult(BaseModel):
+    audience_id: str
+    recorded: bool
+
+
+async def list_audiences(
+    ctx: Context,
+    search: Annotated[str | None, Field(description="Case-insensitive part of the name")] = None,
+    country: Annotated[str | None, Field(description="Country name or ISO code")] = None,
+    native_language: Annotated[str | None, Field(description="Language name or ISO code")] = None,
+    page: Annotated[int, Field(ge=1)] = 1,
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    workspace_id: WorkspaceId = None,
+) -> AudiencePageResult:
+    """List target audiences as concise summaries, one page at a time; filter by name, country or language."""
+    from neuroflash_audience_mcp.normalize import normalize_country, normalize_language
+
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("list audiences"):
+        country_code = normalize_country(country).value
+        language = normalize_language(native_language).value
+        result = await state.client.list_audiences(
+            ws, page=page, size=page_size, search=search, country=country_code, native_language=language
+        )
+    info = result.page
+    total_pages = info.total_pages
+    return AudiencePageResult(
+        audiences=[audience_view(a) for a in result.data],
+        page=info.current_page or page,
+        page_size=info.size or page_size,
+        total=info.total_elements,
+        total_pages=total_pages,
+        has_more=page < total_pages,
+    )
+
+
+async def get_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    response_format: Annotated[ResponseFormat, Field(description="detailed adds lists and metadata")] = "concise",
+    workspace_id: WorkspaceId = None,
+) -> AudienceResult:
+    """Get one target audience."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("get the audience", audience_id=audience_id):
+        audience = await state.client.get_audience(ws, audience_id)
+    return AudienceResult(audience=audience_view(audience, response_format))
+
+
+async def create_audience(
+    ctx: Context,
+    name: Annotated[str, Field(description="3-100 characters")],
+    min_age: Age,
+    max_age: Age,
+    residence: Annotated[str, Field(description="Where they live, e.g. 'Berlin' or 'urban Germany'")],
+    gender_distribution: Shares = None,
+    interests: TextList = None,
+    needs: TextList = None,
+    pain_points: TextList = None,
+    country: Annotated[str | None, Field(description="Name or ISO code, e.g. 'Germany' or 'DE'")] = None,
+    native_language: Annotated[str | None, Field(description="Name or ISO code, e.g. 'German' or 'de'")] = None,
+    shared: Annotated[bool, Field(description="Visible to the whole workspace")] = False,
+    dry_run: Annotated[bool, Field(description="Only return the body that would be sent")] = False,
+    workspace_id: WorkspaceId = None,
+) -> CreateResult:
+    """Create a target audience. Inputs are normalized; `adjustments` says what changed. Not idempotent:
+    each call creates a new audience."""
+    state = app_state(ctx)
+    with api_errors("create the audience"):
+        draft = build_profile(
+            name=name,
+            min_age=min_age,
+            max_age=max_age,
+            residence=residence,
+            gender_distribution=gender_distribution,
+            interests=interests,
+            needs=needs,
+            pain_points=pain_points,
+            country=country,
+            native_language=native_language,
+            shared=shared,
+        )
+    if dry_run:
+        return CreateResult(created=False, request_body=draft.body, adjustments=draft.adjustments)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("create the audience", writes=True):
+        audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+    return CreateResult(created=True, audience=audience_view(audience, "detailed"), adjustments=draft.adjustments)
+
+
+async def update_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    name: str | None = None,
+    min_age: Age | None = None,
+    max_age: Age | None = None,
+    residence: str | None = None,
+    gender_distribution: Shares = None,
+    interests: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
+    needs: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
+    pain_points: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
+    country: Annotated[str | None, Field(description="'' removes it")] = None,
+    native_language: Annotated[str | None, Field(description="'' removes it")] = None,
+    shared: bool | None = None,
+    add_interests: TextList = None,
+    remove_interests: TextList = None,
+    add_needs: TextList = None,
+    remove_needs: TextList = None,
+    add_pain_points: TextList = None,
+    remove_pain_points: TextList = None,
+    expected_updated_at: Annotated[
+        str | None, Field(description="Refuse if the audience's updated_at differs (someone else changed it)")
+    ] = None,
+    dry_run: Annotated[bool, Field(description="Only return the body that would be sent")] = False,
+    workspace_id: WorkspaceId = None,
+) -> UpdateResult:
+    """Change only the given fields of an audience; everything else stays as it is. Use add_*/remove_* to
+    edit lists item by item. Returns the changed fields with old and new values."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    args = {
+        "name": name,
+        "min_age": min_age,
+        "max_age": max_age,
+        "residence": residence,
+        "gender_distribution": gender_distribution,
+        "interests": interests,
+        "needs": needs,
+        "pain_points": pain_points,
+        "country": country,
+        "native_language": native_language,
+        "shared": shared,
+        "add_interests": add_interests,
+        "remove_interests": remove_interests,
+        "add_needs": add_needs,
+        "remove_needs": remove_needs,
+        "add_pain_points": add_pain_points,
+        "remove_pain_points": remove_pain_points,
+    }
+    if all(value is None for value in args.values()):
+        raise tool_error("Nothing to update: pass at least one field to change, e.g. add_interests=['SEO'].")
+    # One update of an audience at a time through this server, so two concurrent partial updates
+    # cannot read the same version and overwrite each other's change.
+    async with state.locks.hold(audience_id):
+        with api_errors("update the audience", audience_id=audience_id):
+            current = await state.client.get_audience(ws, audience_id)
+        if expected_updated_at is not None and expected_updated_at != current.updated_at:
+            raise tool_error(
+                f"The audience changed since you read it (updated_at is now {current.updated_at}, "
+                f"not {expected_updated_at}). Call get_audience to see the current version, then decide again."
+            )
+        before = current.profile().to_body()
+        with api_errors("update the audience"):
+            draft = merge_update(before, args)
+        changes = diff(before, draft.body)
+        if not changes:
+            return UpdateResult(
+                updated=False, changed=[], audience=audience_view(current), adjustments=draft.adjustments
+            )
+        problems = body_problems(draft.body)
+        if problems:
+            raise tool_error(
+                "The stored audience has data the API would refuse on save: "
+                + "; ".join(problems)
+                + ". Pass corrected values for these fields in the same update_audience call."
+            )
+        if dry_run:
+            return UpdateResult(updated=False, changed=changes, request_body=draft.body, adjustments=draft.adjustments)
+        with api_errors("update the audience", audience_id=audience_id, writes=True):
+            updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
+    return UpdateResult(
+        updated=True, changed=changes, audience=audience_view(updated, "detailed"), adjustments=draft.adjustments
+    )
+
+
+async def duplicate_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    new_name: Annotated[str | None, Field(description="Defaults to '<name> (Copy)'")] = None,
+    workspace_id: WorkspaceId = None,
+) -> DuplicateResult:
+    """Copy an audience (also one created by someone else) into a new audience you own."""
+    from neuroflash_audience_mcp.normalize import normalize_name
+
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
+        name = normalize_name(new_name, "new_name").value if new_name is not None else None
+        result = await state.client.duplicate_audience(ws, audience_id, name)
+    return DuplicateResult(original_id=audience_id, duplicate=audience_view(result.duplicate, "detailed"))
+
+
+async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> UsageResult:
+    """Record that an audience was used (e.g. for content); updates its viewed_at."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("record the usage", audience_id=audience_id):
+        await state.client.record_usage(ws, audience_id)
+    return UsageResult(audience_id=audience_id, recorded=True)
+
+
+def register(server: MCPServer, *, read_only_mode: bool) -> None:
+    server.add_tool(list_audiences, annotations=read_only("List audiences"))
+    server.add_tool(get_audience, annotations=read_only("Get audience"))
+    if read_only_mode:
+        return
+    server.add_tool(create_audience, annotations=writes("Create audience", idempotent=False))
+    server.add_tool(update_audience, annotations=writes("Update audience", idempotent=True))
+    server.add_tool(duplicate_audience, annotations=writes("Duplicate audience", idempotent=False))
+    server.add_tool(record_audience_usage, annotations=writes("Record audience usage", idempotent=False))

@@ -1,0 +1,94 @@
+"""bootstrap_audience_from_url: a prepared profile from web pages, optionally created.
+
+The URL import returns a profile, not a saved audience (no id). The server normalizes it
+like any model input (the import may return shares that do not sum to 1, or language
+names), applies `overrides` on top, and creates it only when `create=true`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel, Field
+
+from neuroflash_audience_mcp.tools.annotations import read_only, writes
+from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.profiles import API_FIELDS, build_profile, profile_from_body
+from neuroflash_audience_mcp.tools.state import app_state
+from neuroflash_audience_mcp.tools.views import AudienceView, audience_view
+
+MAX_URLS = 10
+
+
+class BootstrapResult(BaseModel):
+    profile: dict[str, Any] = Field(description="create_audience arguments, ready to pass on")
+    created: bool
+    audience: AudienceView | None = None
+    adjustments: list[str]
+
+
+def _clean_urls(urls: list[str] | str) -> list[str]:
+    items = [u.strip() for u in (urls.replace(";", ",").split(",") if isinstance(urls, str) else urls)]
+    items = [u for u in items if u]
+    if not items:
+        raise tool_error("Pass at least one URL, e.g. urls=['https://example.com'].")
+    if len(items) > MAX_URLS:
+        raise tool_error(f"At most {MAX_URLS} URLs per import.")
+    cleaned = []
+    for url in items:
+        if "://" not in url:
+            url = f"https://{url}"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise tool_error(f"'{url}' is not a web address; send http(s) URLs such as https://example.com.")
+        cleaned.append(url)
+    return list(dict.fromkeys(cleaned))
+
+
+async def bootstrap_audience_from_url(
+    ctx: Context,
+    urls: Annotated[list[str] | str, Field(description="Website URLs describing the brand or product")],
+    audience_model_id: Annotated[str | None, Field(description="Defaults to the configured model")] = None,
+    create: Annotated[bool, Field(description="Also create the audience (otherwise only return the profile)")] = False,
+    overrides: Annotated[
+        dict[str, Any] | None, Field(description="create_audience fields to set before creating, e.g. {'name': ...}")
+    ] = None,
+    workspace_id: Annotated[str | None, Field(description="Defaults to the configured or only workspace")] = None,
+) -> BootstrapResult:
+    """Draft an audience profile from website URLs (takes a while). Returns create_audience arguments;
+    with create=true it also creates the audience."""
+    state = app_state(ctx)
+    cleaned = _clean_urls(urls)
+    unknown = sorted(set(overrides or {}) - set(API_FIELDS))
+    if unknown:
+        raise tool_error(f"Unknown overrides: {', '.join(unknown)}. Allowed: {', '.join(API_FIELDS)}.")
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("import from the URLs"):
+        imported = await state.client.import_from_urls(
+            ws, cleaned, audience_model_id or state.settings.audience_model_id
+        )
+    raw = imported.to_body()
+    args: dict[str, Any] = {param: raw.get(api_field) for param, api_field in API_FIELDS.items()}
+    args.update(overrides or {})
+    args["shared"] = bool(args.get("shared") or False)
+    with api_errors("prepare the imported profile"):
+        draft = build_profile(**args)
+    profile = {param: draft.body.get(api_field) for param, api_field in API_FIELDS.items()}
+    if not create:
+        return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
+    if state.settings.read_only:
+        raise tool_error("The server is read-only; creating is disabled. Use create=false.")
+    with api_errors("create the audience", writes=True):
+        audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+    return BootstrapResult(
+        profile=profile, created=True, audience=audience_view(audience, "detailed"), adjustments=draft.adjustments
+    )
+
+
+def register(server: MCPServer, *, read_only_mode: bool) -> None:
+    title = "Bootstrap audience from URL"
+    # Writes only with create=true, which read-only mode refuses; the annotations say which case holds.
+    annotations = read_only(title) if read_only_mode else writes(title, idempotent=False)
+    server.add_tool(bootstrap_audience_from_url, annotations=annotations)

@@ -1,0 +1,146 @@
+"""Audience image tools: get (metadata and URL), set (from a file or base64), delete."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+from pathlib import Path
+from typing import Annotated
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel, Field
+
+from neuroflash_audience_mcp.api import ImageUpload, NotFoundError
+from neuroflash_audience_mcp.tools.annotations import read_only, writes
+from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.state import app_state
+from neuroflash_audience_mcp.tools.views import ImageView, image_view
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+AudienceId = Annotated[str, Field(description="Audience id (from list_audiences)")]
+WorkspaceId = Annotated[str | None, Field(description="Defaults to the configured or only workspace")]
+
+
+class ImageResult(BaseModel):
+    audience_id: str
+    has_image: bool
+    image: ImageView | None = None
+
+
+def _sniff(data: bytes) -> str | None:
+    """The image type from the first bytes, so a wrong or missing content_type is caught."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[bytes, str]:
+    """The bytes and file name of a local image; `allowed_dir` confines the path when given."""
+    path = Path(file_path).expanduser()
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise tool_error(f"No readable file at file_path '{file_path}'.") from None
+    if allowed_dir is not None:
+        root = allowed_dir.resolve()
+        if not resolved.is_relative_to(root):
+            raise tool_error(f"file_path must be inside {root}; send image_base64 instead.")
+    if not resolved.is_file():
+        raise tool_error(f"file_path '{file_path}' is not a file.")
+    if resolved.stat().st_size > MAX_IMAGE_BYTES:
+        raise tool_error("The image is larger than 5 MB; send a smaller one.")
+    return resolved.read_bytes(), resolved.name
+
+
+def decode_image_base64(image_base64: str) -> bytes:
+    text = image_base64.strip()
+    if text.startswith("data:") and "," in text:
+        text = text.split(",", 1)[1]  # accept data: URLs as models often produce them
+    try:
+        data = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise tool_error("image_base64 is not valid base64. Send the file's bytes base64-encoded.") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise tool_error("The image is larger than 5 MB; send a smaller one.")
+    return data
+
+
+def image_upload(
+    data: bytes, *, file_name: str | None, content_type: str | None, source_name: str | None
+) -> ImageUpload:
+    sniffed = _sniff(data)
+    kind = sniffed or (content_type or "").strip().lower() or None
+    if kind is None and (file_name or source_name):
+        kind = mimetypes.guess_type(file_name or source_name or "")[0]
+    if kind not in IMAGE_TYPES:
+        raise tool_error(f"Not a supported image ({kind or 'unknown type'}); send PNG, JPEG, GIF or WebP.")
+    name = (file_name or source_name or "").strip() or f"audience{mimetypes.guess_extension(kind) or ''}"
+    return ImageUpload(base64=base64.b64encode(data).decode("ascii"), content_type=kind, file_name=name)
+
+
+async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
+    """Get an audience's image: file name and a URL to view it. has_image is false when there is none."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("get the image", audience_id=audience_id):
+        try:
+            image = await state.client.get_image(ws, audience_id)
+        except NotFoundError as exc:
+            if exc.code != "IMAGE_NOT_FOUND":
+                raise
+            return ImageResult(audience_id=audience_id, has_image=False)
+    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image))
+
+
+async def set_audience_image(
+    ctx: Context,
+    audience_id: AudienceId,
+    file_path: Annotated[str | None, Field(description="Local image file (PNG, JPEG, GIF, WebP; max 5 MB)")] = None,
+    image_base64: Annotated[str | None, Field(description="Or the image as base64 (a data: URL works)")] = None,
+    content_type: Annotated[str | None, Field(description="Detected from the bytes when omitted")] = None,
+    file_name: str | None = None,
+    workspace_id: WorkspaceId = None,
+) -> ImageResult:
+    """Set or replace an audience's image from a local file or base64 data."""
+    state = app_state(ctx)
+    if (file_path is None) == (image_base64 is None):
+        raise tool_error("Pass exactly one of file_path or image_base64.")
+    if file_path is not None:
+        # Over HTTP a remote caller must not read the server's files, unless an image directory is set.
+        if state.image_dir is None and state.refuse_file_paths:
+            raise tool_error("file_path is disabled on this server; send image_base64 instead.")
+        data, source_name = read_image_file(file_path, state.image_dir)
+    else:
+        data, source_name = decode_image_base64(image_base64 or ""), None
+    upload = image_upload(data, file_name=file_name, content_type=content_type, source_name=source_name)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("set the image", audience_id=audience_id, writes=True):
+        image = await state.client.set_image(ws, audience_id, upload)
+    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image))
+
+
+async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
+    """Remove an audience's image (the audience itself stays)."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("delete the image", audience_id=audience_id, writes=True):
+        await state.client.delete_image(ws, audience_id)
+    return ImageResult(audience_id=audience_id, has_image=False)
+
+
+def register(server: MCPServer, *, read_only_mode: bool) -> None:
+    server.add_tool(get_audience_image, annotations=read_only("Get audience image"))
+    if read_only_mode:
+        return
+    server.add_tool(set_audience_image, annotations=writes("Set audience image", idempotent=True))
+    server.add_tool(
+        delete_audience_image, annotations=writes("Delete audience image", idempotent=True, destructive=True)
+    )
