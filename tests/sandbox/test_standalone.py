@@ -1,0 +1,57 @@
+"""run_standalone serves the sandbox over real HTTP and stops cleanly."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx2
+
+from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, SandboxServer, run_standalone
+
+from .helpers import GUIDE_BODY
+
+
+def test_a_standalone_sandbox_on_a_free_loopback_port_serves_the_token_create_get_lifecycle() -> None:
+    servers: list[SandboxServer] = []
+    handed_over = threading.Event()
+
+    def keep(server: SandboxServer) -> None:
+        servers.append(server)
+        handed_over.set()
+
+    thread = threading.Thread(
+        target=run_standalone,
+        kwargs={"config": SandboxConfig(), "host": "127.0.0.1", "port": 0, "on_server": keep},
+        daemon=True,
+    )
+    thread.start()
+    try:
+        assert handed_over.wait(10), "run_standalone never handed over its server"
+        server = servers[0]
+        assert server.ready.wait(10), "the sandbox did not start listening"
+        root = f"http://127.0.0.1:{server.port}"
+
+        with httpx2.Client(base_url=root, timeout=5) as http:
+            assert http.get("/healthz").json() == {"status": "ok"}
+            token = http.post(
+                "/oauth/v2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "sandbox-client",
+                    "client_secret": "sandbox-secret",
+                    "scope": "openid",
+                },
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            audiences = f"/api/audience-service/v1/workspaces/{SANDBOX_WORKSPACE_ID}/target-audiences"
+            created = http.post(audiences, json=GUIDE_BODY, headers=headers)
+            assert created.status_code == 201
+            fetched = http.get(f"{audiences}/{created.json()['id']}", headers=headers)
+            assert fetched.status_code == 200
+            assert fetched.json() == created.json()
+    finally:
+        if servers:
+            servers[0].should_exit = True
+        thread.join(10)
+
+    assert not thread.is_alive()
