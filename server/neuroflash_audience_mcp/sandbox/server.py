@@ -30,6 +30,14 @@ class SandboxServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
+        if not self.should_exit:
+            root = f"http://{self.config.host}:{self.port}"
+            logger.info(
+                "neuroflash sandbox ready: NEUROFLASH_API_URL=%s/api NEUROFLASH_TOKEN_URL=%s/oauth/v2/token "
+                "(client id sandbox-client, secret sandbox-secret)",
+                root,
+                root,
+            )
         self.ready.set()
 
     @property
@@ -57,11 +65,4 @@ def run_standalone(
     server = SandboxServer(uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on"))
     if on_server is not None:
         on_server(server)
-    root = f"http://{host}:{port}"
-    logger.info(
-        "neuroflash sandbox: NEUROFLASH_API_URL=%s/api NEUROFLASH_TOKEN_URL=%s/oauth/v2/token "
-        "(client id sandbox-client, secret sandbox-secret)",
-        root,
-        root,
-    )
     server.run()
