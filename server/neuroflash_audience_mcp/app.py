@@ -17,6 +17,7 @@ from mcp.server.mcpserver import MCPServer
 from neuroflash_audience_mcp import __version__
 from neuroflash_audience_mcp.connection import Backend, open_backend
 from neuroflash_audience_mcp.logs import configure_logging
+from neuroflash_audience_mcp.schemas import compact_schema
 from neuroflash_audience_mcp.settings import Settings
 from neuroflash_audience_mcp.tools import audiences, bootstrap, deletion, images, workspaces
 from neuroflash_audience_mcp.tools.state import AppState
@@ -37,6 +38,16 @@ comma lists) and report it in `adjustments`; tell the user about them. Use dry_r
 - Workspace: workspace_id, else the configured or only one (list_workspaces)."""
 
 BackendFactory = Callable[[Settings], Backend]
+
+
+def _compact_tool_schemas(server: MCPServer[AppState]) -> None:
+    """Shrink every advertised schema (see schemas.py); validation uses the pydantic models."""
+    # The SDK has no public hook for published schemas, so this reaches into the tool manager
+    # once, at construction, before anything has read them.
+    for tool in server._tool_manager.list_tools():  # noqa: SLF001
+        tool.parameters = compact_schema(tool.parameters)
+        if tool.fn_metadata.output_schema is not None:
+            tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
 
 
 def create_server(settings: Settings, *, backend_factory: BackendFactory = open_backend) -> MCPServer[AppState]:
@@ -66,6 +77,7 @@ def create_server(settings: Settings, *, backend_factory: BackendFactory = open_
     )
     for toolset in TOOLSETS:
         toolset.register(server, read_only_mode=settings.read_only)
+    _compact_tool_schemas(server)
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())
     return server

@@ -1,0 +1,59 @@
+"""The published tool surface is reviewed on purpose: snapshot and README table must match."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from neuroflash_audience_mcp.catalog import (
+    README,
+    SNAPSHOT,
+    TABLE_END,
+    TABLE_START,
+    list_tools,
+    readme_table,
+    snapshot_text,
+)
+
+pytestmark = pytest.mark.anyio
+
+REGENERATE = "run `.venv/bin/python -m neuroflash_audience_mcp.catalog --write` and review the diff"
+
+
+async def test_every_tool_matches_the_checked_in_snapshot() -> None:
+    tools = await list_tools()
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert [t["name"] for t in tools] == [t["name"] for t in expected], REGENERATE
+    for tool, snapshot in zip(tools, expected, strict=True):
+        assert json.loads(snapshot_text([tool]))[0] == snapshot, f"{tool['name']} drifted; {REGENERATE}"
+
+
+async def test_the_readme_tool_table_is_generated_from_the_server() -> None:
+    readme = README.read_text(encoding="utf-8")
+    table = readme[readme.index(TABLE_START) + len(TABLE_START) : readme.index(TABLE_END)].strip()
+    assert table == readme_table(await list_tools()), REGENERATE
+
+
+async def test_every_tool_has_a_description_an_output_schema_and_annotations() -> None:
+    for tool in await list_tools():
+        assert tool.get("description"), tool["name"]
+        assert tool.get("outputSchema", {}).get("type") == "object", tool["name"]
+        annotations = tool["annotations"]
+        assert "readOnlyHint" in annotations, tool["name"]
+        if not annotations["readOnlyHint"]:
+            assert "destructiveHint" in annotations and "idempotentHint" in annotations, tool["name"]
+
+
+async def test_read_only_mode_lists_no_tool_that_writes() -> None:
+    tools = await list_tools(read_only=True)
+    names = {t["name"] for t in tools}
+    assert names == {
+        "list_workspaces",
+        "get_audience_limits",
+        "list_audiences",
+        "get_audience",
+        "get_audience_image",
+        "bootstrap_audience_from_url",
+    }
+    assert all(t["annotations"]["readOnlyHint"] for t in tools)

@@ -1,0 +1,138 @@
+"""The console script's commands, run as real processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEUROFLASH_")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def sandbox_api(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path / "stderr.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "neuroflash_audience_mcp", "sandbox-api", "--port", str(port)],
+            env=clean_env(NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db")),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx2.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"sandbox-api did not start: {log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+GUIDE = {
+    "country": "US",
+    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
+    "interests": ["AI", "content marketing"],
+    "maxAge": 45,
+    "minAge": 25,
+    "name": "Marketing leaders",
+    "nativeLanguage": "en",
+    "needs": ["scale content production"],
+    "painPoints": ["manual workflows"],
+    "residence": "Berlin",
+    "shared": True,
+}
+
+
+def test_sandbox_api_serves_the_documented_lifecycle_over_plain_http(sandbox_api: str) -> None:
+    with httpx2.Client(base_url=sandbox_api) as http:
+        token = http.post(
+            "/oauth/v2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+                "scope": "openid",
+            },
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        workspace_id = http.get("/api/workspace-service/v1/workspaces").json()["_embedded"]["workspaces"][0]["id"]
+        base = f"/api/audience-service/v1/workspaces/{workspace_id}/target-audiences"
+
+        created = http.post(base, json=GUIDE)
+        assert created.status_code == 201
+        audience = created.json()
+        assert http.get(f"{base}/{audience['id']}").json()["name"] == "Marketing leaders"
+        listed = http.get(base).json()
+        assert listed["page"]["totalElements"] == 1 and listed["data"][0]["id"] == audience["id"]
+
+        audience["name"] = "Senior marketing leaders"
+        assert http.put(f"{base}/{audience['id']}", json=audience).json()["name"] == "Senior marketing leaders"
+
+        shares_099 = dict(
+            GUIDE, genderDistribution={"female": 0.5, "male": 0.4, "nonBinary": 0.06, "preferNotToSay": 0.03}
+        )
+        refused = http.post(base, json=shares_099)
+        assert refused.status_code == 400 and refused.json()["errors"][0]["type"] == "validation"
+        missing_key = dict(GUIDE, genderDistribution={"female": 0.5, "male": 0.5, "nonBinary": 0.0})
+        assert http.post(base, json=missing_key).status_code == 400
+
+        assert http.delete(f"{base}/{audience['id']}").status_code == 204
+        assert http.get(f"{base}/{audience['id']}").status_code == 404
+
+
+def test_the_server_refuses_to_start_without_credentials_and_says_what_to_set(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "neuroflash_audience_mcp"],
+        env=clean_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""  # stdout belongs to the protocol
+    assert "NEUROFLASH_CLIENT_ID" in result.stderr and "--sandbox" in result.stderr
+
+
+def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "neuroflash_audience_mcp", "demo"],
+        env=clean_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "error:" not in result.stdout
+    assert "deleted: Deleted." in result.stdout
+    assert "country: 'Deutschland' -> 'DE'." in result.stdout
