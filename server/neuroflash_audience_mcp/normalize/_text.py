@@ -55,3 +55,12 @@ def describe_type(value: object) -> str:
     if isinstance(value, list | tuple):
         return "an array"
     return f"a {type(value).__name__}"
+
+
+def show(value: object, limit: int = 30) -> str:
+    """``str(value)`` for a message, shortened, and safe for ints past Python's int->str limit."""
+    try:
+        text = str(value)
+    except ValueError:  # int (or a Fraction of ints) with more than 4300 digits
+        return "a number with thousands of digits"
+    return shorten(text, limit)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from ._text import collapse_whitespace, describe_type, shorten
+from ._text import collapse_whitespace, describe_type, shorten, show
 from .errors import Adjusted, NormalizationError
 
 MIN_AGE, MAX_AGE = 0, 120
@@ -182,11 +182,11 @@ def normalize_age(raw: object, field: str) -> Adjusted[int]:
     elif isinstance(raw, float | Decimal | Fraction):
         finite = raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)
         if not finite:
-            raise _age_error(field, str(raw))
+            raise _age_error(field, show(raw))
         if not MIN_AGE <= raw <= MAX_AGE:  # before int(): int(Decimal("1e999999")) is slow
-            raise _age_range_error(field, str(raw))
+            raise _age_range_error(field, show(raw))
         if raw != int(raw):
-            raise _age_error(field, str(raw))
+            raise _age_error(field, show(raw))
         number = int(raw)
     elif isinstance(raw, str):
         text = raw.strip()
@@ -196,7 +196,7 @@ def normalize_age(raw: object, field: str) -> Adjusted[int]:
     else:
         raise _age_error(field, describe_type(raw))
     if not MIN_AGE <= number <= MAX_AGE:
-        raise _age_range_error(field, str(number))
+        raise _age_range_error(field, show(number))
     return Adjusted(number)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
-from ._text import describe_type, fold, shorten
+from ._text import describe_type, fold, shorten, show
 from .errors import Adjusted, NormalizationError
 
 FIELD = "gender_distribution"
@@ -160,6 +160,21 @@ def _clean_label(chunk: str) -> str:
     return " ".join(w for w in _LABEL_SPLIT.split(chunk) if w and w.casefold() not in _FILLER_WORDS)
 
 
+def _is_framing(chunk: str) -> bool:
+    """Text around the pairs that names no gender ("Split:", "(estimated)."), so it can be ignored."""
+    return not any(_key(word) in _ALIAS_INDEX for word in _clean_label(chunk).split())
+
+
+def _trim_edge(label: str, *, keep_end: bool) -> str:
+    """Drop framing words before the first label ("Split female") or after the last ("men estimated")."""
+    words = label.split()
+    for size in range(len(words), 0, -1):
+        candidate = " ".join(words[-size:] if keep_end else words[:size])
+        if _key(candidate) in _ALIAS_INDEX:
+            return candidate
+    return label
+
+
 def _pairs_from_text(text: str) -> list[tuple[str, object]]:
     """Free text such as "60% women, 38% men, 2% non-binary" or "female 50, male 40, diverse 10"."""
     matches = list(_NUMBER_IN_TEXT.finditer(text))
@@ -170,18 +185,20 @@ def _pairs_from_text(text: str) -> list[tuple[str, object]]:
         )
     numbers = [m.group(0) for m in matches]
     bounds = [0, *(x for m in matches for x in m.span()), len(text)]
-    chunks = [text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
-    labels_before, labels_after = chunks[:-1], chunks[1:]
-    tail_empty, head_empty = not _clean_label(chunks[-1]), not _clean_label(chunks[0])
+    chunks = [_clean_label(text[bounds[i] : bounds[i + 1]]) for i in range(0, len(bounds), 2)]
     unresolved: list[str] = []
-    for ok, chunk_labels in ((tail_empty, labels_before), (head_empty, labels_after)):
-        if not ok:
+    # "female 50, male 40" (each label before its number) or "50% female, 40% male" (after).
+    for labels_first in (True, False):
+        if not _is_framing(chunks[-1] if labels_first else chunks[0]):
             continue
-        labels = [_clean_label(chunk) for chunk in chunk_labels]
+        labels = chunks[:-1] if labels_first else chunks[1:]
+        edge = 0 if labels_first else -1
+        labels[edge] = _trim_edge(labels[edge], keep_end=labels_first)
         bad = [label for label in labels if _key(label) not in _ALIAS_INDEX]
         if not bad:
             return list(zip(labels, numbers, strict=True))
-        unresolved = unresolved or bad
+        if not unresolved or ("" in unresolved and "" not in bad):  # name a word, not a bare number
+            unresolved = bad
     named = ", ".join(repr(shorten(b, 20)) if b else "a bare number" for b in unresolved[:3])
     detail = f" (no gender named by {named})" if unresolved else ""
     raise _error(
@@ -278,7 +295,7 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
     parsed = {key: _parse_value(key, value) for key, (_, value) in resolved.items()}
     for key, (number, _) in parsed.items():
         if number < 0:
-            shown = shorten(str(resolved[key][1]), 20)
+            shown = show(resolved[key][1], 20)
             raise _error(
                 f"{key} is negative ({shown}); shares cannot be negative. Send numbers from 0 to 1 (or 0 to 100%), "
                 f"e.g. {_EXAMPLE}."

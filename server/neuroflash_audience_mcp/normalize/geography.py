@@ -338,8 +338,13 @@ def _checked_text(raw: object, field: str, example: str) -> str | None:
     return text or None
 
 
-def _changed(field: str, raw: str, code: str) -> tuple[str, ...]:
-    return () if raw == code else (f"{field}: '{shorten(raw.strip())}' -> '{code}'.",)
+def _changed(field: str, raw: object, text: str, code: str) -> tuple[str, ...]:
+    """The adjustment for reading ``raw`` (collapsed to ``text``) as ``code``; none if it was the code."""
+    if raw == code:
+        return ()
+    if text == code:
+        return (f"{field}: trimmed whitespace.",)
+    return (f"{field}: '{shorten(text)}' -> '{code}'.",)
 
 
 def normalize_country(raw: object) -> Adjusted[str | None]:
@@ -347,11 +352,10 @@ def normalize_country(raw: object) -> Adjusted[str | None]:
     text = _checked_text(raw, COUNTRY_FIELD, "DE")
     if text is None:
         return Adjusted(None)
-    assert isinstance(raw, str)
     index = _country_index()
     code = index.lookup(text)
     if code is not None:
-        return Adjusted(code, _changed(COUNTRY_FIELD, raw, code))
+        return Adjusted(code, _changed(COUNTRY_FIELD, raw, text, code))
     suggestions = index.suggestions(text)
     did_you_mean = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise NormalizationError(
@@ -366,11 +370,10 @@ def normalize_language(raw: object) -> Adjusted[str | None]:
     text = _checked_text(raw, LANGUAGE_FIELD, "de")
     if text is None:
         return Adjusted(None)
-    assert isinstance(raw, str)
     index = _language_index()
     code = index.lookup(text)
     if code is not None:
-        return Adjusted(code, _changed(LANGUAGE_FIELD, raw, code))
+        return Adjusted(code, _changed(LANGUAGE_FIELD, raw, text, code))
     tag = _LOCALE_TAG.match(text)
     if tag is not None:
         code = index.codes.get(tag.group(1).lower())
