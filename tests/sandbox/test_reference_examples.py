@@ -328,6 +328,17 @@ async def test_usage_returns_204_and_moves_viewed_at_but_not_updated_at(api: Api
     assert (await api.request("PUT", api.audience(created["id"], "/usage"))).status_code == 204
 
 
+async def test_each_usage_moves_viewed_at_forward_even_when_the_clock_stands_still(api: Api) -> None:
+    created = await api.create_ok()
+
+    await api.request("PUT", api.audience(created["id"], "/usage"))
+    await api.request("PUT", api.audience(created["id"], "/usage"))
+
+    audience = (await api.request("GET", api.audience(created["id"]))).json()
+    assert created["viewedAt"] == "2025-01-14T16:20:59.000Z"
+    assert audience["viewedAt"] == "2025-01-14T16:20:59.002Z"
+
+
 async def test_limits_report_usage_against_the_plan_limit(api: Api) -> None:
     await api.create_ok()
     await api.create_ok()

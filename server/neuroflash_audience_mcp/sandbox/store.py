@@ -361,8 +361,13 @@ class Store:
             return cursor.rowcount > 0
 
     def mark_viewed(self, audience_id: str) -> bool:
+        """Record a usage: ``viewedAt`` becomes now, and like ``updatedAt`` it always moves forward
+        (at least +1 ms), so a client can observe the usage even within one clock tick."""
         with self._lock:
-            cursor = self._conn.execute("UPDATE audiences SET viewed_at = ? WHERE id = ?", (self._now(), audience_id))
+            cursor = self._conn.execute(
+                "UPDATE audiences SET viewed_at = max(?, coalesce(viewed_at, 0) + 1) WHERE id = ?",
+                (self._now(), audience_id),
+            )
             return cursor.rowcount > 0
 
     def reset(self) -> None:
