@@ -28,10 +28,9 @@ from .errors import (
 from .faults import FaultInjector, Stats
 from .jsonio import JsonObject, JsonValue
 from .store import AudienceRecord, ImageRecord, LimitReached, Store
-from .validation import SERVER_OWNED_FIELDS, ImageUpload, ListParams, truncate_utf16
+from .validation import NAME_MAX, SERVER_OWNED_FIELDS, ImageUpload, ListParams, truncate_utf16
 
 COPY_SUFFIX = " (Copy)"
-NAME_MAX = 100
 
 
 class Sandbox:
