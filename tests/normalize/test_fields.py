@@ -313,3 +313,8 @@ def test_empty_long_or_non_text_residence_is_rejected(raw: object) -> None:
 
 def test_residence_of_200_characters_is_accepted() -> None:
     assert normalize_residence("x" * 200).value == "x" * 200
+
+
+def test_a_trailing_separator_alone_is_not_reported_as_a_split() -> None:
+    assert normalize_text_list("SEO,", "interests") == normalize_text_list(["SEO"], "interests")
+    assert normalize_text_list(",;\n", "interests").value == []

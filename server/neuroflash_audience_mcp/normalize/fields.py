@@ -48,9 +48,9 @@ def _raw_items(raw: object, field: str, notes: list[str]) -> tuple[list[object],
             if isinstance(parsed, list):
                 return parsed, False
         parts = _LIST_SEPARATORS.split(text)
-        if len(parts) > 1:
-            count = sum(1 for part in parts if part.strip())
-            notes.append(f"{field}: split the text into {_plural(count, 'item')}.")
+        count = sum(1 for part in parts if part.strip())
+        if count > 1:
+            notes.append(f"{field}: split the text into {count} items.")
         return list(parts), True
     raise NormalizationError(
         field,
