@@ -76,12 +76,13 @@ def decode_image_base64(image_base64: str) -> bytes:
 def image_upload(
     data: bytes, *, file_name: str | None, content_type: str | None, source_name: str | None
 ) -> ImageUpload:
-    sniffed = _sniff(data)
-    kind = sniffed or (content_type or "").strip().lower() or None
-    if kind is None and (file_name or source_name):
-        kind = mimetypes.guess_type(file_name or source_name or "")[0]
-    if kind not in IMAGE_TYPES:
-        raise tool_error(f"Not a supported image ({kind or 'unknown type'}); send PNG, JPEG, GIF or WebP.")
+    # Every supported type has a signature, so bytes without one are not an image, whatever
+    # content_type or the file name claim (a declared type must not smuggle text or PDFs in).
+    kind = _sniff(data)
+    if kind is None:
+        declared = (content_type or "").strip().lower() or mimetypes.guess_type(file_name or source_name or "")[0]
+        claim = f", although declared as {declared}" if declared else ""
+        raise tool_error(f"Not a supported image (the bytes are not PNG, JPEG, GIF or WebP{claim}); send one of those.")
     name = (file_name or source_name or "").strip() or f"audience{mimetypes.guess_extension(kind) or ''}"
     return ImageUpload(base64=base64.b64encode(data).decode("ascii"), content_type=kind, file_name=name)
 
@@ -105,7 +106,7 @@ async def set_audience_image(
     audience_id: AudienceId,
     file_path: Annotated[str | None, Field(description="Local image file (PNG, JPEG, GIF, WebP; max 5 MB)")] = None,
     image_base64: Annotated[str | None, Field(description="Or the image as base64 (a data: URL works)")] = None,
-    content_type: Annotated[str | None, Field(description="Detected from the bytes when omitted")] = None,
+    content_type: Annotated[str | None, Field(description="Optional; the type is always read from the bytes")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
 ) -> ImageResult:

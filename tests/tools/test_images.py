@@ -1,0 +1,162 @@
+"""Audience images: set from base64, a data: URL or a file; get; delete; bad input refused."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from .conftest import PNG_BASE64, PNG_BYTES, Harness, ServerFactory, call, tool_error
+
+pytestmark = pytest.mark.anyio
+
+PUT_IMAGE = "PUT /api/audience-service/v1/workspaces/{workspaceId}/target-audiences/{targetAudienceId}/image"
+
+
+def image_bytes(harness: Harness, audience_id: str) -> tuple[str, str, bytes] | None:
+    """(content type, file name, bytes) of the image the sandbox keeps for the audience."""
+    record = harness.sandbox.store.get_image(audience_id)
+    if record is None:
+        return None
+    found = harness.sandbox.store.image_bytes(record.id)
+    assert found is not None
+    return record.content_type, record.file_name, found[1]
+
+
+async def test_an_image_is_set_from_base64(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+
+    result = await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
+
+    assert result["has_image"] is True
+    assert result["image"]["file_name"] == "audience.png"
+    assert result["image"]["url"]
+    assert image_bytes(harness, audience_id) == ("image/png", "audience.png", PNG_BYTES)
+
+
+async def test_an_image_is_set_from_a_data_url_with_line_breaks(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+    wrapped = "\n".join(PNG_BASE64[i : i + 20] for i in range(0, len(PNG_BASE64), 20))
+
+    await call(
+        client,
+        "set_audience_image",
+        audience_id=audience_id,
+        image_base64=f"data:image/png;base64,{wrapped}",
+        file_name="logo.png",
+    )
+
+    assert image_bytes(harness, audience_id) == ("image/png", "logo.png", PNG_BYTES)
+
+
+async def test_an_image_is_set_from_a_file(harness: Harness, client: Client, tmp_path: Path) -> None:
+    audience_id = harness.seed()
+    path = tmp_path / "persona.png"
+    path.write_bytes(PNG_BYTES)
+
+    result = await call(client, "set_audience_image", audience_id=audience_id, file_path=str(path))
+
+    assert result["image"]["file_name"] == "persona.png"
+    assert image_bytes(harness, audience_id) == ("image/png", "persona.png", PNG_BYTES)
+
+
+async def test_the_type_comes_from_the_bytes_not_from_a_wrong_content_type(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+
+    await call(
+        client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, content_type="image/jpeg"
+    )
+
+    found = image_bytes(harness, audience_id)
+    assert found is not None and found[0] == "image/png"
+
+
+async def test_a_file_outside_the_image_dir_is_refused(make_server: ServerFactory, tmp_path: Path) -> None:
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(PNG_BYTES)
+    harness = make_server(image_dir=str(allowed))
+    audience_id = harness.seed()
+
+    async with harness.client() as client:
+        message = await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=str(outside))
+
+    assert "must be inside" in message and "image_base64" in message
+    assert harness.sandbox.stats.get(PUT_IMAGE) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param({"image_base64": "this is not base64!"}, "not valid base64", id="bad-base64"),
+        pytest.param(
+            {"image_base64": base64.b64encode(b"%PDF-1.7 not an image").decode()}, "Not a supported image", id="pdf"
+        ),
+        pytest.param(
+            {"image_base64": base64.b64encode(b"plain text, no image").decode(), "content_type": "image/png"},
+            "Not a supported image",
+            id="text-claiming-png",
+        ),
+        pytest.param(
+            {"image_base64": base64.b64encode(b"plain text, no image").decode(), "file_name": "photo.jpg"},
+            "Not a supported image",
+            id="text-named-jpg",
+        ),
+        pytest.param({"image_base64": PNG_BASE64, "file_path": "/tmp/x.png"}, "exactly one", id="both-sources"),
+        pytest.param({}, "exactly one", id="no-source"),
+        pytest.param({"file_path": "/no/such/file.png"}, "No readable file", id="missing-file"),
+    ],
+)
+async def test_bad_image_input_is_refused_and_nothing_is_uploaded(
+    harness: Harness, client: Client, args: dict[str, Any], expected: str
+) -> None:
+    audience_id = harness.seed()
+
+    message = await tool_error(client, "set_audience_image", audience_id=audience_id, **args)
+
+    assert expected in message
+    assert harness.sandbox.stats.get(PUT_IMAGE) == 0
+    assert image_bytes(harness, audience_id) is None
+
+
+async def test_get_image_says_whether_there_is_one(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+
+    without = await call(client, "get_audience_image", audience_id=audience_id)
+    await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, file_name="a.png")
+    with_image = await call(client, "get_audience_image", audience_id=audience_id)
+
+    assert without == {"audience_id": audience_id, "has_image": False, "image": None}
+    assert with_image["has_image"] is True
+    assert with_image["image"]["file_name"] == "a.png"
+    assert with_image["image"]["url"].endswith("/a.png")
+
+
+async def test_get_image_of_an_unknown_audience_is_an_error_not_no_image(client: Client) -> None:
+    message = await tool_error(client, "get_audience_image", audience_id="nope")
+
+    assert "list_audiences" in message
+
+
+async def test_delete_image_removes_it_and_keeps_the_audience(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+    await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
+
+    result = await call(client, "delete_audience_image", audience_id=audience_id)
+
+    assert result == {"audience_id": audience_id, "has_image": False, "image": None}
+    assert image_bytes(harness, audience_id) is None
+    assert harness.sandbox.store.get_raw(audience_id) is not None
+    assert (await call(client, "get_audience_image", audience_id=audience_id))["has_image"] is False
+
+
+async def test_deleting_a_missing_image_says_there_is_none(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+
+    message = await tool_error(client, "delete_audience_image", audience_id=audience_id)
+
+    assert "has no image" in message
