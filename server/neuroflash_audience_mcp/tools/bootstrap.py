@@ -7,6 +7,7 @@ names), applies `overrides` on top, and creates it only when `create=true`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from neuroflash_audience_mcp.tools.state import app_state
 from neuroflash_audience_mcp.tools.views import AudienceView, audience_view
 
 MAX_URLS = 10
+_OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 
 
 class BootstrapResult(BaseModel):
@@ -39,6 +41,10 @@ def _clean_urls(urls: list[str] | str) -> list[str]:
     cleaned = []
     for url in items:
         if "://" not in url:
+            # Another scheme ("mailto:a@b.com", "javascript:...") must not become https://mailto:a@b.com;
+            # a colon followed by a digit is a port ("example.com:8080"), not a scheme.
+            if _OTHER_SCHEME.match(url):
+                raise tool_error(f"'{url}' is not a web address; send http(s) URLs such as https://example.com.")
             url = f"https://{url}"
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
