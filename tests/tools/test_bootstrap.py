@@ -74,6 +74,27 @@ async def test_create_applies_the_overrides_before_creating(harness: Harness, cl
     assert harness.sandbox.stats.get(CREATE) == 1
 
 
+@pytest.mark.parametrize(("flag", "shared"), [("false", False), ("no", False), (False, False), ("true", True)])
+async def test_the_shared_override_is_read_as_a_flag_not_as_truthiness(
+    harness: Harness, client: Client, flag: object, shared: bool
+) -> None:
+    result = await call(
+        client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"shared": flag}
+    )
+
+    assert result["profile"]["shared"] is shared
+    assert stored(harness.sandbox, result["audience"]["id"])["shared"] is shared
+
+
+async def test_a_shared_override_that_is_not_a_flag_is_refused(harness: Harness, client: Client) -> None:
+    message = await tool_error(
+        client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"shared": "maybe"}
+    )
+
+    assert "overrides.shared must be true or false" in message
+    assert harness.sandbox.stats.get(IMPORT) == 0
+
+
 async def test_an_unknown_override_is_refused_before_anything_is_sent(harness: Harness, client: Client) -> None:
     message = await tool_error(
         client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"minAge": 30}

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import Context, MCPServer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from neuroflash_audience_mcp.tools.annotations import read_only, writes
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
@@ -21,6 +21,7 @@ from neuroflash_audience_mcp.tools.state import app_state
 from neuroflash_audience_mcp.tools.views import AudienceView, audience_view
 
 MAX_URLS = 10
+_BOOL = TypeAdapter(bool)
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 
 
@@ -70,6 +71,12 @@ async def bootstrap_audience_from_url(
     unknown = sorted(set(overrides or {}) - set(API_FIELDS))
     if unknown:
         raise tool_error(f"Unknown overrides: {', '.join(unknown)}. Allowed: {', '.join(API_FIELDS)}.")
+    if overrides and overrides.get("shared") is not None:
+        # bool("false") is True: read the flag like create_audience's `shared: bool` does.
+        try:
+            overrides = {**overrides, "shared": _BOOL.validate_python(overrides["shared"])}
+        except ValidationError:
+            raise tool_error(f"overrides.shared must be true or false, not {overrides['shared']!r}.") from None
     ws = await state.workspace_id(workspace_id)
     with api_errors("import from the URLs"):
         imported = await state.client.import_from_urls(
