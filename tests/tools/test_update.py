@@ -106,6 +106,22 @@ async def test_an_empty_country_removes_it(harness: Harness, client: Client) -> 
     assert any("country: removed" in a for a in result["adjustments"])
 
 
+@pytest.mark.parametrize("stored_country", ["absent", None])
+async def test_removing_a_country_that_is_not_there_changes_nothing(
+    harness: Harness, client: Client, stored_country: str | None
+) -> None:
+    body = {k: v for k, v in STORED_BODY.items() if k != "country"}
+    if stored_country is None:
+        body["country"] = None
+    audience_id = harness.seed(body)
+
+    result = await call(client, "update_audience", audience_id=audience_id, country="  ")
+
+    assert result["updated"] is False and result["changed"] == []
+    assert harness.sandbox.stats.get(PUT) == 0
+    assert ("country" in stored(harness.sandbox, audience_id)) is (stored_country is None)
+
+
 async def test_an_update_that_changes_nothing_sends_no_put(harness: Harness, client: Client) -> None:
     audience_id = harness.seed(WITH_UNKNOWN_FIELDS)
     before = harness.sandbox.store.get(audience_id)

@@ -130,8 +130,11 @@ def merge_update(current: dict[str, Any], args: dict[str, Any]) -> Draft:
         if value is None:
             continue
         if isinstance(value, str) and not value.strip():
-            body[API_FIELDS[param]] = None
-            draft.adjustments.append(f"{param}: removed, as an empty value was given.")
+            # Nothing to remove when it is absent or null already: touching it would report a
+            # None -> None change and send a needless PUT.
+            if body.get(API_FIELDS[param]) is not None:
+                body[API_FIELDS[param]] = None
+                draft.adjustments.append(f"{param}: removed, as an empty value was given.")
             continue
         normalizer = normalize_country if param == "country" else normalize_language
         body[API_FIELDS[param]] = draft.take(normalizer(value))
