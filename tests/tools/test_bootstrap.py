@@ -140,5 +140,6 @@ async def test_read_only_mode_refuses_to_create(make_server: ServerFactory) -> N
 
     assert preview["created"] is False
     assert "read-only" in message and "create=false" in message
+    assert harness.sandbox.stats.get(IMPORT) == 1  # the preview's only: the refusal sends nothing
     assert harness.sandbox.stats.get(CREATE) == 0
     assert harness.sandbox.store.count(WS) == 0

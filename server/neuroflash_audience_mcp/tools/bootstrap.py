@@ -67,6 +67,9 @@ async def bootstrap_audience_from_url(
     """Draft an audience profile from website URLs (takes a while). Returns create_audience arguments;
     with create=true it also creates the audience."""
     state = app_state(ctx)
+    if create and state.settings.read_only:
+        # Refuse before the import, which can take half a minute, not after it.
+        raise tool_error("The server is read-only; creating is disabled. Use create=false.")
     cleaned = _clean_urls(urls)
     unknown = sorted(set(overrides or {}) - set(API_FIELDS))
     if unknown:
@@ -91,8 +94,6 @@ async def bootstrap_audience_from_url(
     profile = {param: draft.body.get(api_field) for param, api_field in API_FIELDS.items()}
     if not create:
         return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
-    if state.settings.read_only:
-        raise tool_error("The server is read-only; creating is disabled. Use create=false.")
     with api_errors("create the audience", writes=True):
         audience = await state.client.create_audience(ws, profile_from_body(draft.body))
     return BootstrapResult(
