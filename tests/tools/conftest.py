@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,9 +233,6 @@ async def tool_error(client: Client, tool: str, /, **args: Any) -> str:
     prefix = f"Error executing tool {tool}: "
     assert text.startswith(prefix), f"not a ToolError (a crash?): {text!r}"
     return text.removeprefix(prefix)
-
-
-ElicitCallback = Callable[[Any, mcp_types.ElicitRequestParams], Awaitable[mcp_types.ElicitResult]]
 
 
 class Answer:
