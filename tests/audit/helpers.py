@@ -1,0 +1,48 @@
+"""Audiences as the list endpoint returns them, for the pure check tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+RECENT = "2026-05-20T08:30:00.123Z"
+REMOVE = object()  # an override that deletes the key
+
+
+def audience(audience_id: str = "a1", **overrides: Any) -> dict[str, Any]:
+    """A clean audience (passes every check) with these wire fields changed or removed."""
+    body: dict[str, Any] = {
+        "_embedded": {"image": {"id": "img", "url": "https://storage.test/img.png"}, "permissions": {}},
+        "id": audience_id,
+        "name": f"Audience {audience_id}",
+        "minAge": 25,
+        "maxAge": 45,
+        "residence": "Berlin",
+        "genderDistribution": {
+            "female": Decimal("0.5"),
+            "male": Decimal("0.4"),
+            "nonBinary": Decimal("0.07"),
+            "preferNotToSay": Decimal("0.03"),
+        },
+        "interests": ["AI", "content marketing"],
+        "needs": ["scale content production"],
+        "painPoints": ["manual workflows"],
+        "country": "DE",
+        "nativeLanguage": "de",
+        "shared": True,
+        "createdAt": "2025-01-14T16:20:59.000Z",
+        "updatedAt": RECENT,
+        "viewedAt": RECENT,
+    }
+    for key, value in overrides.items():
+        if value is REMOVE:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def shares(female: Any, male: Any, non_binary: Any, prefer_not_to_say: Any) -> dict[str, Any]:
+    return {"female": female, "male": male, "nonBinary": non_binary, "preferNotToSay": prefer_not_to_say}
