@@ -19,12 +19,12 @@ from neuroflash_audience_mcp.connection import Backend, open_backend
 from neuroflash_audience_mcp.logs import configure_logging
 from neuroflash_audience_mcp.schemas import compact_schema
 from neuroflash_audience_mcp.settings import Settings
-from neuroflash_audience_mcp.tools import audiences, bootstrap, deletion, images, workspaces
+from neuroflash_audience_mcp.tools import audiences, audit, bootstrap, deletion, images, workspaces
 from neuroflash_audience_mcp.tools.state import AppState
 
 logger = logging.getLogger(__name__)
 
-TOOLSETS = (workspaces, audiences, deletion, images, bootstrap)
+TOOLSETS = (workspaces, audiences, deletion, images, bootstrap, audit)
 
 INSTRUCTIONS = """\
 Manage neuroflash marketing target audiences.
