@@ -106,7 +106,7 @@ async def set_audience_image(
     audience_id: AudienceId,
     file_path: Annotated[str | None, Field(description="Local image file (PNG, JPEG, GIF, WebP; max 5 MB)")] = None,
     image_base64: Annotated[str | None, Field(description="Or the image as base64 (a data: URL works)")] = None,
-    content_type: Annotated[str | None, Field(description="Optional; the type is always read from the bytes")] = None,
+    content_type: Annotated[str | None, Field(description="Detected from the bytes when omitted")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
 ) -> ImageResult:
