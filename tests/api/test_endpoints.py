@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ async def test_create_get_update_delete_lifecycle(client: NeuroflashClient) -> N
     ws = await workspace(client)
     created = await client.create_audience(ws, guide_profile())
     assert created.id and created.name == "Marketing leaders"
-    assert created.gender_distribution is not None and created.gender_distribution.non_binary == 0.07
+    assert created.gender_distribution is not None and created.gender_distribution.non_binary == Decimal("0.07")
 
     fetched = await client.get_audience(ws, created.id)
     assert fetched.profile().to_body() == created.profile().to_body()

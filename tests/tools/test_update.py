@@ -301,10 +301,6 @@ async def test_updating_an_unknown_audience_says_to_call_list_audiences(client: 
     assert "list_audiences" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/models.py types the shares as float: stored integer shares (1, 0) go back as 1.0, 0.0",
-)
 async def test_integer_shares_are_sent_back_as_they_were_stored(harness: Harness, client: Client) -> None:
     shares = {"female": 1, "male": 0, "nonBinary": 0, "preferNotToSay": 0}
     audience_id = harness.seed({**STORED_BODY, "genderDistribution": shares})
@@ -315,11 +311,6 @@ async def test_integer_shares_are_sent_back_as_they_were_stored(harness: Harness
     assert stored_literals(harness.sandbox, audience_id)["genderDistribution"] == before["genderDistribution"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/models.py parses shares as float, so valid long decimal shares (exact sum 1) read back as a sum "
-    "of 0.9999999999999999 and update_audience refuses to change any other field",
-)
 async def test_shares_with_long_decimals_that_sum_to_one_do_not_block_an_update(
     harness: Harness, client: Client
 ) -> None:

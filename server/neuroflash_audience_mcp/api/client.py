@@ -18,6 +18,7 @@ import anyio
 import httpx2
 from pydantic import SecretStr, ValidationError
 
+from neuroflash_audience_mcp.api import wire
 from neuroflash_audience_mcp.api.auth import ClientCredentials, StaticToken, TokenSource
 from neuroflash_audience_mcp.api.errors import APIError
 from neuroflash_audience_mcp.api.models import (
@@ -119,7 +120,7 @@ class NeuroflashClient:
         if not response.content:
             return None
         try:
-            return response.json()
+            return wire.loads(response.content)
         except ValueError as exc:
             raise ResponseFormatError(f"{method} {path} answered with a body that is not JSON") from exc
 
@@ -169,6 +170,15 @@ class NeuroflashClient:
         data = await self._json("GET", _audiences(workspace_id), params=params)
         page_model: AudiencePage = self._parse(AudiencePage, data, "audience page")
         return page_model
+
+    async def list_audiences_raw(self, workspace_id: str, *, page: int = 1, size: int = MAX_PAGE_SIZE) -> Any:
+        """One list page as parsed JSON (numbers exact), for readers that must tolerate any item.
+
+        The audit reads data other clients wrote; one malformed audience must not make a whole
+        page unreadable, as model validation would.
+        """
+        params: dict[str, str | int] = {"page": page, "size": min(size, MAX_PAGE_SIZE)}
+        return await self._json("GET", _audiences(workspace_id), params=params)
 
     async def get_audience(self, workspace_id: str, audience_id: str) -> Audience:
         data = await self._json("GET", _audience(workspace_id, audience_id))

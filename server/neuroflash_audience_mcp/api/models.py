@@ -9,6 +9,7 @@ optional, because audiences written by other clients may lack what the API now r
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -37,15 +38,20 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
 
     def to_body(self) -> dict[str, Any]:
-        """The JSON body: fields that were given (or set) plus unknown ones, by wire name."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        """The body by wire name: fields that were given (or set) plus unknown ones.
+
+        Python mode keeps Decimals exact; `api.wire.dumps` writes them as their literals.
+        """
+        return self.model_dump(by_alias=True, exclude_unset=True)
 
 
 class GenderDistribution(WireModel):
-    female: float | None = None
-    male: float | None = None
-    non_binary: float | None = None
-    prefer_not_to_say: float | None = None
+    """Shares as exact decimals (see api/wire.py): the API sums the literals like BigDecimal."""
+
+    female: Decimal | None = None
+    male: Decimal | None = None
+    non_binary: Decimal | None = None
+    prefer_not_to_say: Decimal | None = None
 
 
 class AudienceProfile(WireModel):

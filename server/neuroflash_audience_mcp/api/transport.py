@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 import httpx2
 
+from neuroflash_audience_mcp.api import wire
 from neuroflash_audience_mcp.api.auth import TokenSource
 from neuroflash_audience_mcp.api.errors import (
     APIConnectionError,
@@ -96,6 +97,11 @@ class ApiTransport:
     ) -> httpx2.Response:
         """Send `method path` and return the successful response, or raise an APIError."""
         url = f"{self._base_url}{path}"
+        headers = {"Accept": "application/json"}
+        content = None
+        if json is not None:
+            content = wire.dumps(json)
+            headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
         auth_retried = False
         attempt = 0
@@ -109,9 +115,9 @@ class ApiTransport:
                 response = await self._http.request(
                     method,
                     url,
-                    json=json,
+                    content=content,
                     params=params,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                    headers=headers | {"Authorization": f"Bearer {token}"},
                 )
             except httpx2.ConnectError as exc:
                 # Refused before anything was sent: safe to retry even a create.

@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
 from neuroflash_audience_mcp.api import MAX_PAGE_SIZE
+from neuroflash_audience_mcp.api.wire import plain
 from neuroflash_audience_mcp.tools.annotations import read_only, writes
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
 from neuroflash_audience_mcp.tools.profiles import (
@@ -154,7 +155,7 @@ async def create_audience(
             shared=shared,
         )
     if dry_run:
-        return CreateResult(created=False, request_body=draft.body, adjustments=draft.adjustments)
+        return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
     with api_errors("create the audience", writes=True):
         audience = await state.client.create_audience(ws, profile_from_body(draft.body))
@@ -238,7 +239,9 @@ async def update_audience(
                 + ". Pass corrected values for these fields in the same update_audience call."
             )
         if dry_run:
-            return UpdateResult(updated=False, changed=changes, request_body=draft.body, adjustments=draft.adjustments)
+            return UpdateResult(
+                updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
+            )
         with api_errors("update the audience", audience_id=audience_id, writes=True):
             updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
     return UpdateResult(

@@ -10,12 +10,9 @@ way strict model parsing would.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import anyio
 from anyio.abc import ObjectSendStream
@@ -32,20 +29,9 @@ CONCURRENT_PAGES = 6
 Page = list[dict[str, Any]]
 
 
-def _audiences_path(workspace_id: str) -> str:
-    # The list endpoint of NeuroflashClient.list_audiences, read here without model parsing.
-    return f"/audience-service/v1/workspaces/{quote(workspace_id, safe='')}/target-audiences"
-
-
 async def _fetch_page(client: NeuroflashClient, workspace_id: str, page: int) -> tuple[Page, int]:
     """The page's audiences (dicts, fractions as Decimal) and the total number of pages."""
-    response = await client.transport.request(
-        "GET", _audiences_path(workspace_id), params={"page": page, "size": MAX_PAGE_SIZE}
-    )
-    try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError as exc:
-        raise ResponseFormatError("the audience list is not JSON") from exc
+    body = await client.list_audiences_raw(workspace_id, page=page, size=MAX_PAGE_SIZE)
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list):
         raise ResponseFormatError("the audience list has no data array")

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from neuroflash_audience_mcp.api import AudienceProfile
+from neuroflash_audience_mcp.api.wire import plain
 from neuroflash_audience_mcp.normalize import (
     GENDER_KEYS,
     Adjusted,
@@ -155,15 +156,24 @@ def merge_update(current: dict[str, Any], args: dict[str, Any]) -> Draft:
     return draft
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, dict) and isinstance(new, dict):
         return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
-    if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    if _is_number(old) and _is_number(new):
         return _decimal(old) == _decimal(new)
     return bool(old == new) and type(old) is type(new)
 
 
-def _decimal(value: float) -> Decimal:
+def _decimal(value: float | Decimal) -> Decimal:
+    """A number as the decimal its JSON literal denotes (a float by its shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
     try:
         return Decimal(repr(value))
     except InvalidOperation:
@@ -176,7 +186,9 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     for key in list(old.keys()) + [k for k in new if k not in old]:
         if key in old and key in new and _same(old[key], new[key]):
             continue
-        changes.append(FieldChange(field=PARAMS_BY_API_FIELD.get(key, key), old=old.get(key), new=new.get(key)))
+        changes.append(
+            FieldChange(field=PARAMS_BY_API_FIELD.get(key, key), old=plain(old.get(key)), new=plain(new.get(key)))
+        )
     return changes
 
 
@@ -192,10 +204,10 @@ def body_problems(body: dict[str, Any]) -> list[str]:
         if body.get(api_field) is None:
             problems.append(f"{PARAMS_BY_API_FIELD[api_field]} is missing")
     shares = body.get("genderDistribution")
-    if not isinstance(shares, dict) or any(not isinstance(shares.get(k), int | float) for k in GENDER_KEYS):
+    if not isinstance(shares, dict) or any(not _is_number(shares.get(k)) for k in GENDER_KEYS):
         problems.append("gender_distribution lacks one of female, male, nonBinary, preferNotToSay")
     else:
-        total = sum((_decimal(float(shares[k])) for k in GENDER_KEYS), Decimal(0))
+        total = sum((_decimal(shares[k]) for k in GENDER_KEYS), Decimal(0))
         if total != 1:
             problems.append(f"gender_distribution sums to {total} instead of exactly 1")
     return problems

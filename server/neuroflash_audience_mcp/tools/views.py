@@ -8,11 +8,13 @@ views add the lists and the metadata. One model serves both, with the lists left
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from neuroflash_audience_mcp.api import Audience, AudienceImage, AudienceProfile
+from neuroflash_audience_mcp.api.wire import plain
 
 ResponseFormat = Literal["concise", "detailed"]
 
@@ -50,7 +52,10 @@ def gender_dict(profile: AudienceProfile) -> dict[str, float | None] | None:
     if shares is None:
         return None
     values = shares.to_body()
-    return {str(k): (float(v) if isinstance(v, int | float) else None) for k, v in values.items()}
+    return {
+        str(k): (float(v) if isinstance(v, int | float | Decimal) and not isinstance(v, bool) else None)
+        for k, v in values.items()
+    }
 
 
 def audience_view(audience: Audience, response_format: ResponseFormat = "concise") -> AudienceView:
@@ -82,7 +87,7 @@ def audience_view(audience: Audience, response_format: ResponseFormat = "concise
         view.can_update = permissions.can_update if permissions else None
         view.can_delete = permissions.can_delete if permissions else None
         extra = {k: v for k, v in (audience.model_extra or {}).items() if k != "newPermissions"}
-        view.other_fields = extra or None
+        view.other_fields = plain(extra) or None
     return view
 
 
