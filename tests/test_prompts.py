@@ -1,0 +1,54 @@
+"""Prompts are listed with descriptions and arguments, and render with what they are given."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from neuroflash_audience_mcp.app import create_server
+from neuroflash_audience_mcp.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+def server(read_only: bool = False) -> Client:
+    settings = Settings(_env_file=None, sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=read_only)  # type: ignore[call-arg]
+    return Client(create_server(settings))
+
+
+async def test_the_three_prompts_are_listed_with_descriptions_and_arguments() -> None:
+    async with server() as client:
+        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    assert set(prompts) == {"create_audience_from_conversation", "audit_workspace", "bootstrap_from_website"}
+    assert all(p.description for p in prompts.values())
+    url = {a.name: a for a in prompts["bootstrap_from_website"].arguments or []}["url"]
+    assert url.required is True and url.description
+
+
+async def test_bootstrap_from_website_renders_the_url_into_its_steps() -> None:
+    async with server() as client:
+        result = await client.get_prompt("bootstrap_from_website", {"url": "https://shop.example.de"})
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+    assert "bootstrap_audience_from_url(urls=['https://shop.example.de'])" in text
+
+
+async def test_create_audience_from_conversation_uses_dry_run_and_carries_what_the_user_said() -> None:
+    async with server() as client:
+        result = await client.get_prompt(
+            "create_audience_from_conversation", {"description": "German-speaking marketing leads aged 25-45"}
+        )
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+    assert "dry_run=true" in text and "German-speaking marketing leads aged 25-45" in text
+
+
+async def test_audit_workspace_asks_before_each_write() -> None:
+    async with server() as client:
+        result = await client.get_prompt("audit_workspace", {"workspace_id": "ws-1"})
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+    assert "audit_audiences" in text and "workspace_id='ws-1'" in text and "Ask me before every write" in text
+
+
+async def test_read_only_mode_offers_no_prompt_that_ends_in_a_create() -> None:
+    async with server(read_only=True) as client:
+        names = {p.name for p in (await client.list_prompts()).prompts}
+    assert names == {"audit_workspace", "bootstrap_from_website"}
