@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import SandboxConfig
+from neuroflash_audience_mcp.sandbox import ImageData, SandboxConfig
 
-from .conftest import COLLEAGUE, PNG_BASE64, STORED_BODY, WS, Harness, ServerFactory, call, stored, tool_error
+from .conftest import PNG_BASE64, STORED_BODY, WS, Harness, ServerFactory, call, stored, tool_error
 
 pytestmark = pytest.mark.anyio
 
 GET_ONE = "GET /api/audience-service/v1/workspaces/{workspaceId}/target-audiences/{targetAudienceId}"
 CREATE = "POST /api/audience-service/v1/workspaces/{workspaceId}/target-audiences"
 BASIC = {"name": "Marketing leads", "min_age": 25, "max_age": 45, "residence": "Berlin"}
-
-
-@pytest.fixture
-def colleague(harness: Harness, make_server: ServerFactory) -> Harness:
-    """A second service account (a MEMBER) on the same sandbox."""
-    return make_server(app=harness.app, client_id=COLLEAGUE.client_id)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +29,8 @@ def colleague(harness: Harness, make_server: ServerFactory) -> Harness:
 async def test_changing_someone_elses_audience_says_to_duplicate_it(
     harness: Harness, colleague: Harness, tool: str, args: dict[str, object]
 ) -> None:
-    audience_id = harness.seed()  # the owner's, shared with the workspace
+    # The owner's, shared with the workspace, with an image so deleting the image would change something.
+    audience_id = harness.seed(image=ImageData(base64.b64decode(PNG_BASE64)))
 
     async with colleague.client() as client:
         message = await tool_error(client, tool, audience_id=audience_id, **args)
@@ -101,7 +98,7 @@ async def test_rate_limiting_after_the_retries_says_when_to_try_again(harness: H
     message = await tool_error(client, "get_audience", audience_id=audience_id)
 
     assert "rate-limiting" in message and "HTTP 429" in message
-    assert "Call the tool again in 1 seconds" in message
+    assert "Call the tool again in 1 second." in message
     assert harness.sandbox.stats.get(GET_ONE) == 2  # tried, retried once, then gave up
 
 

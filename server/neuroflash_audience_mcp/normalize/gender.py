@@ -315,7 +315,9 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
     if total == 0:
         raise _error(f"all shares are 0; give all four shares so they add up to 100%, e.g. {_EXAMPLE}.")
     if abs(total - 1) > _TOLERANCE:
-        if all(in_percent.values()):
+        if all(in_percent.values()) and bare_in_percent:
+            how = "read as percentages because a value is above 1; send all fractions (0-1) or all percentages"
+        elif all(in_percent.values()):
             how = "read as percentages"
         elif not any(in_percent.values()):
             how = "read as fractions because no value is above 1"

@@ -54,7 +54,8 @@ def tool_error(message: str) -> ToolError:
 def _retry_hint(seconds: float | None) -> str:
     if seconds is None:
         return "Wait a minute and call the tool again."
-    return f"Call the tool again in {max(1, round(seconds))} seconds."
+    wait = max(1, round(seconds))
+    return f"Call the tool again in {wait} second{'s' if wait != 1 else ''}."
 
 
 def explain(error: APIError, *, action: str, audience_id: str | None = None, writes: bool = False) -> str:

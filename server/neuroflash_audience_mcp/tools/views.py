@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from neuroflash_audience_mcp.api import Audience, AudienceImage, AudienceProfile
 from neuroflash_audience_mcp.api.wire import plain
@@ -45,6 +45,16 @@ class AudienceView(BaseModel):
     can_update: bool | None = None
     can_delete: bool | None = None
     other_fields: dict[str, Any] | None = Field(default=None, description="Fields this server does not model")
+
+    @model_serializer(mode="wrap")
+    def _omit_unread_details(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A concise view leaves the details out rather than showing `interests: null` next to
+        # `interests_count: 3`, which a model could read as "no interests".
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if not (k in DETAIL_FIELDS and v is None)}
+
+
+DETAIL_FIELDS = frozenset(name for name, info in AudienceView.model_fields.items() if not info.is_required())
 
 
 def gender_dict(profile: AudienceProfile) -> dict[str, float | None] | None:
