@@ -23,6 +23,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True)
+def isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default paths (sandbox DB, journal) land in a temp dir, never in the developer's data."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+
+
 class RecordedSleep:
     """Stands in for anyio.sleep in the client: records each wait instead of waiting."""
 

@@ -55,5 +55,7 @@ async def test_read_only_mode_lists_no_tool_that_writes() -> None:
         "get_audience",
         "get_audience_image",
         "bootstrap_audience_from_url",
+        "audit_audiences",
+        "list_recent_changes",
     }
     assert all(t["annotations"]["readOnlyHint"] for t in tools)

@@ -8,23 +8,25 @@ writes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
 
-from neuroflash_audience_mcp import __version__
+from neuroflash_audience_mcp import __version__, prompts
 from neuroflash_audience_mcp.connection import Backend, open_backend
+from neuroflash_audience_mcp.journal import Journal
 from neuroflash_audience_mcp.logs import configure_logging
 from neuroflash_audience_mcp.schemas import compact_schema
 from neuroflash_audience_mcp.settings import Settings
-from neuroflash_audience_mcp.tools import audiences, audit, bootstrap, deletion, images, workspaces
-from neuroflash_audience_mcp.tools.state import AppState
+from neuroflash_audience_mcp.tools import audiences, audit, bootstrap, deletion, history, images, workspaces
+from neuroflash_audience_mcp.tools.state import AppState, DeleteConfirmations
 
 logger = logging.getLogger(__name__)
 
-TOOLSETS = (workspaces, audiences, deletion, images, bootstrap, audit)
+TOOLSETS = (workspaces, audiences, deletion, images, bootstrap, audit, history)
 
 INSTRUCTIONS = """\
 Manage neuroflash marketing target audiences.
@@ -35,6 +37,8 @@ comma lists) and report it in `adjustments`; tell the user about them. Use dry_r
 - delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
 - Only an audience's creator can change it; duplicate_audience makes your own copy.
 - bootstrap_audience_from_url drafts a profile from a website.
+- audit_audiences checks every audience for broken or incomplete data and suggests fixes.
+- Every write is journaled: list_recent_changes shows it, restore_audience undoes it.
 - Workspace: workspace_id, else the configured or only one (list_workspaces)."""
 
 BackendFactory = Callable[[Settings], Backend]
@@ -44,28 +48,41 @@ def _compact_tool_schemas(server: MCPServer[AppState]) -> None:
     """Shrink every advertised schema (see schemas.py); validation uses the pydantic models."""
     # The SDK has no public hook for published schemas, so this reaches into the tool manager
     # once, at construction, before anything has read them.
-    for tool in server._tool_manager.list_tools():  # noqa: SLF001
+    for tool in server._tool_manager.list_tools():
         tool.parameters = compact_schema(tool.parameters)
         if tool.fn_metadata.output_schema is not None:
             tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
 
 
-def create_server(settings: Settings, *, backend_factory: BackendFactory = open_backend) -> MCPServer[AppState]:
-    """Build the MCP server for these settings; `backend_factory` lets tests hand in a sandbox."""
+def create_server(
+    settings: Settings,
+    *,
+    backend_factory: BackendFactory = open_backend,
+    clock: Callable[[], float] = time.monotonic,
+) -> MCPServer[AppState]:
+    """Build the MCP server for these settings.
+
+    `backend_factory` lets tests hand in a sandbox; `clock` drives the expiry of delete
+    confirmations, so tests can let ten minutes pass without waiting.
+    """
     configure_logging(secrets=settings.secret_values())
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         backend = backend_factory(settings)
+        journal = Journal(settings.journal_db)
         state = AppState(
             settings=settings,
             client=backend.client,
+            journal=journal,
             sandbox=backend.sandbox,
+            confirmations=DeleteConfirmations(clock=clock),
             image_dir=Path(settings.image_dir) if settings.image_dir else None,
         )
         try:
             yield state
         finally:
+            journal.close()
             await backend.client.aclose()
 
     server: MCPServer[AppState] = MCPServer(
@@ -77,6 +94,7 @@ def create_server(settings: Settings, *, backend_factory: BackendFactory = open_
     )
     for toolset in TOOLSETS:
         toolset.register(server, read_only_mode=settings.read_only)
+    prompts.register(server, read_only_mode=settings.read_only)
     _compact_tool_schemas(server)
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())

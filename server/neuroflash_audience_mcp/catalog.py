@@ -29,7 +29,9 @@ async def list_tools(read_only: bool = False) -> list[dict[str, Any]]:
     """Every tool as `tools/list` shows it (no connection to any API is made)."""
     from neuroflash_audience_mcp.app import create_server
 
-    settings = Settings(sandbox=True, sandbox_db=":memory:", read_only=read_only, workspace_id=None)
+    settings = Settings(
+        sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=read_only, workspace_id=None
+    )
     server = create_server(settings)
     tools = await server.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]

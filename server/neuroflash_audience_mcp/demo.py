@@ -76,7 +76,7 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
 
 
 async def run_demo() -> None:
-    settings = Settings(sandbox=True, sandbox_db=":memory:", read_only=False, workspace_id=None)
+    settings = Settings(sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=False, workspace_id=None)
     server = create_server(settings)
     refs: dict[str, str] = {}
     print("neuroflash-audience-mcp demo: a session through the MCP client against the built-in sandbox\n")

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         default_factory=lambda: user_data_path("sandbox.db"),
         description="SQLite file of the sandbox (':memory:' allowed)",
     )
+    journal_db: str = Field(
+        default_factory=lambda: user_data_path("journal.db"),
+        description="SQLite file of the change journal (':memory:' allowed)",
+    )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
     image_dir: str | None = Field(

@@ -100,7 +100,13 @@ def _yielding(app: Any) -> Any:
 
 def make_settings(**overrides: Any) -> Settings:
     """Settings that ignore the environment and any .env file; keyword arguments override."""
-    values: dict[str, Any] = {"sandbox": False, "workspace_id": None, "read_only": False, **overrides}
+    values: dict[str, Any] = {
+        "sandbox": False,
+        "workspace_id": None,
+        "read_only": False,
+        "journal_db": ":memory:",
+        **overrides,
+    }
     return Settings(_env_file=None, **values)
 
 
@@ -121,6 +127,13 @@ class Harness:
 
     def client(self, **kwargs: Any) -> Client:
         return Client(self.server, **kwargs)
+
+    async def sandbox_bytes(self, url: str) -> bytes:
+        """Download a URL the sandbox handed out (an image URL), as a browser would."""
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=self.app)) as http:
+            response = await http.get(url)
+        assert response.status_code == 200, url
+        return response.content
 
     async def app_state(self, client: Client) -> AppState:
         """The server's AppState (its lifespan context), read through a test-only probe tool.
@@ -200,6 +213,12 @@ def make_server() -> Iterator[ServerFactory]:
 @pytest.fixture
 def harness(make_server: ServerFactory) -> Harness:
     return make_server()
+
+
+@pytest.fixture
+def colleague(harness: Harness, make_server: ServerFactory) -> Harness:
+    """A second service account (a MEMBER) on the same sandbox."""
+    return make_server(app=harness.app, client_id=COLLEAGUE.client_id)
 
 
 @pytest.fixture

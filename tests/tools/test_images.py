@@ -130,7 +130,7 @@ async def test_get_image_says_whether_there_is_one(harness: Harness, client: Cli
     await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, file_name="a.png")
     with_image = await call(client, "get_audience_image", audience_id=audience_id)
 
-    assert without == {"audience_id": audience_id, "has_image": False, "image": None}
+    assert without == {"audience_id": audience_id, "has_image": False, "image": None, "change_id": None}
     assert with_image["has_image"] is True
     assert with_image["image"]["file_name"] == "a.png"
     assert with_image["image"]["url"].endswith("/a.png")
@@ -148,15 +148,18 @@ async def test_delete_image_removes_it_and_keeps_the_audience(harness: Harness, 
 
     result = await call(client, "delete_audience_image", audience_id=audience_id)
 
-    assert result == {"audience_id": audience_id, "has_image": False, "image": None}
+    assert result["has_image"] is False and result["image"] is None
+    assert isinstance(result["change_id"], int)
     assert image_bytes(harness, audience_id) is None
     assert harness.sandbox.store.get_raw(audience_id) is not None
     assert (await call(client, "get_audience_image", audience_id=audience_id))["has_image"] is False
 
 
-async def test_deleting_a_missing_image_says_there_is_none(harness: Harness, client: Client) -> None:
+async def test_deleting_a_missing_image_is_a_no_op_that_says_there_is_none(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
+    harness.sandbox.stats.reset()
 
-    message = await tool_error(client, "delete_audience_image", audience_id=audience_id)
+    result = await call(client, "delete_audience_image", audience_id=audience_id)
 
-    assert "has no image" in message
+    assert result == {"audience_id": audience_id, "has_image": False, "image": None, "change_id": None}
+    assert not [key for key in harness.sandbox.stats.counts if key.startswith("DELETE")]

@@ -20,7 +20,7 @@ from pydantic import SecretStr, ValidationError
 
 from neuroflash_audience_mcp.api import wire
 from neuroflash_audience_mcp.api.auth import ClientCredentials, StaticToken, TokenSource
-from neuroflash_audience_mcp.api.errors import APIError
+from neuroflash_audience_mcp.api.errors import APIConnectionError, APIError, error_from_response
 from neuroflash_audience_mcp.api.models import (
     Audience,
     AudienceImage,
@@ -220,8 +220,14 @@ class NeuroflashClient:
 
     async def fetch_image_bytes(self, url: str) -> tuple[bytes, str]:
         """Download an image from its (signed) URL: the bytes and the content type."""
-        response = await self._http.get(url)
-        response.raise_for_status()
+        try:
+            response = await self._http.get(url)
+        except httpx2.HTTPError as exc:
+            raise APIConnectionError(
+                f"Could not download the image ({type(exc).__name__})", method="GET", path=url, reached_server=None
+            ) from exc
+        if response.is_error:
+            raise error_from_response(response)
         return response.content, response.headers.get("content-type", "application/octet-stream")
 
     async def record_usage(self, workspace_id: str, audience_id: str) -> None:

@@ -11,6 +11,7 @@ from neuroflash_audience_mcp.api import MAX_PAGE_SIZE
 from neuroflash_audience_mcp.api.wire import plain
 from neuroflash_audience_mcp.tools.annotations import read_only, writes
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.journaling import audience_json
 from neuroflash_audience_mcp.tools.profiles import (
     FieldChange,
     body_problems,
@@ -55,6 +56,7 @@ class CreateResult(BaseModel):
     audience: AudienceView | None = None
     request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
     adjustments: list[str]
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 class UpdateResult(BaseModel):
@@ -63,11 +65,13 @@ class UpdateResult(BaseModel):
     audience: AudienceView | None = None
     request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
     adjustments: list[str]
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 class DuplicateResult(BaseModel):
     original_id: str
     duplicate: AudienceView
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 class UsageResult(BaseModel):
@@ -157,25 +161,32 @@ async def create_audience(
     if dry_run:
         return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
-    with api_errors("create the audience", writes=True):
-        audience = await state.client.create_audience(ws, profile_from_body(draft.body))
-    return CreateResult(created=True, audience=audience_view(audience, "detailed"), adjustments=draft.adjustments)
+    with state.journal.recording(tool="create_audience", action="create", workspace_id=ws, audience_id=None) as rec:
+        with api_errors("create the audience", writes=True):
+            audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+        rec.succeeded(after=audience_json(audience), audience_id=audience.id)
+    return CreateResult(
+        created=True,
+        audience=audience_view(audience, "detailed"),
+        adjustments=draft.adjustments,
+        change_id=rec.change_id,
+    )
 
 
 async def update_audience(
     ctx: Context,
     audience_id: AudienceId,
-    name: str | None = None,
+    name: Annotated[str | None, Field(description="New name, 3-100 characters")] = None,
     min_age: Age | None = None,
     max_age: Age | None = None,
-    residence: str | None = None,
+    residence: Annotated[str | None, Field(description="New place of residence")] = None,
     gender_distribution: Shares = None,
     interests: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
     needs: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
     pain_points: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
     country: Annotated[str | None, Field(description="'' removes it")] = None,
     native_language: Annotated[str | None, Field(description="'' removes it")] = None,
-    shared: bool | None = None,
+    shared: Annotated[bool | None, Field(description="Visible to the whole workspace")] = None,
     add_interests: TextList = None,
     remove_interests: TextList = None,
     add_needs: TextList = None,
@@ -242,10 +253,22 @@ async def update_audience(
             return UpdateResult(
                 updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
             )
-        with api_errors("update the audience", audience_id=audience_id, writes=True):
-            updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
+        with state.journal.recording(
+            tool="update_audience",
+            action="update",
+            workspace_id=ws,
+            audience_id=audience_id,
+            before=audience_json(current),
+        ) as rec:
+            with api_errors("update the audience", audience_id=audience_id, writes=True):
+                updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
+            rec.succeeded(after=audience_json(updated))
     return UpdateResult(
-        updated=True, changed=changes, audience=audience_view(updated, "detailed"), adjustments=draft.adjustments
+        updated=True,
+        changed=changes,
+        audience=audience_view(updated, "detailed"),
+        adjustments=draft.adjustments,
+        change_id=rec.change_id,
     )
 
 
@@ -260,10 +283,17 @@ async def duplicate_audience(
 
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
-    with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
+    with api_errors("duplicate the audience"):
         name = normalize_name(new_name, "new_name").value if new_name is not None else None
-        result = await state.client.duplicate_audience(ws, audience_id, name)
-    return DuplicateResult(original_id=audience_id, duplicate=audience_view(result.duplicate, "detailed"))
+    with state.journal.recording(
+        tool="duplicate_audience", action="duplicate", workspace_id=ws, audience_id=None
+    ) as rec:
+        with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
+            result = await state.client.duplicate_audience(ws, audience_id, name)
+        rec.succeeded(after=audience_json(result.duplicate), audience_id=result.duplicate.id)
+    return DuplicateResult(
+        original_id=audience_id, duplicate=audience_view(result.duplicate, "detailed"), change_id=rec.change_id
+    )
 
 
 async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> UsageResult:

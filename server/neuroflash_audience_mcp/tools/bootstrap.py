@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from neuroflash_audience_mcp.tools.annotations import read_only, writes
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.journaling import audience_json
 from neuroflash_audience_mcp.tools.profiles import API_FIELDS, build_profile, profile_from_body
 from neuroflash_audience_mcp.tools.state import app_state
 from neuroflash_audience_mcp.tools.views import AudienceView, audience_view
@@ -30,6 +31,7 @@ class BootstrapResult(BaseModel):
     created: bool
     audience: AudienceView | None = None
     adjustments: list[str]
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 def _clean_urls(urls: list[str] | str) -> list[str]:
@@ -94,10 +96,18 @@ async def bootstrap_audience_from_url(
     profile = {param: draft.body.get(api_field) for param, api_field in API_FIELDS.items()}
     if not create:
         return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
-    with api_errors("create the audience", writes=True):
-        audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+    with state.journal.recording(
+        tool="bootstrap_audience_from_url", action="create", workspace_id=ws, audience_id=None
+    ) as rec:
+        with api_errors("create the audience", writes=True):
+            audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+        rec.succeeded(after=audience_json(audience), audience_id=audience.id)
     return BootstrapResult(
-        profile=profile, created=True, audience=audience_view(audience, "detailed"), adjustments=draft.adjustments
+        profile=profile,
+        created=True,
+        audience=audience_view(audience, "detailed"),
+        adjustments=draft.adjustments,
+        change_id=rec.change_id,
     )
 
 

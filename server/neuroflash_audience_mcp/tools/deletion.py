@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 from neuroflash_audience_mcp.api import Audience
 from neuroflash_audience_mcp.tools.annotations import writes
 from neuroflash_audience_mcp.tools.errors import api_errors
-from neuroflash_audience_mcp.tools.state import app_state
+from neuroflash_audience_mcp.tools.journaling import NO_IMAGE, audience_json, image_snapshot
+from neuroflash_audience_mcp.tools.state import AppState, app_state
 
 
 class DeleteConfirmation(BaseModel):
@@ -39,6 +40,7 @@ class DeleteResult(BaseModel):
     preview: DeletePreview | None = None
     confirm_token: str | None = None
     expires_in_seconds: int | None = None
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 def _preview(audience: Audience) -> DeletePreview:
@@ -62,9 +64,7 @@ async def _audience_to_delete(
         return await state.client.get_audience(ws, audience_id)
 
 
-async def _ask_user(
-    audience: Annotated[Audience | None, Resolve(_audience_to_delete)], ctx: Context
-) -> Elicit[DeleteConfirmation] | None:
+def ask_to_delete(audience: Audience | None, ctx: Context) -> Elicit[DeleteConfirmation] | None:
     """Ask the user when the client can be asked; None means: use the token flow."""
     capabilities = ctx.client_capabilities
     if audience is None or capabilities is None or capabilities.elicitation is None:
@@ -73,6 +73,72 @@ async def _ask_user(
         f"Delete the target audience '{audience.name}' (id {audience.id})? This cannot be undone.",
         DeleteConfirmation,
     )
+
+
+async def _ask_user(
+    audience: Annotated[Audience | None, Resolve(_audience_to_delete)], ctx: Context
+) -> Elicit[DeleteConfirmation] | None:
+    return ask_to_delete(audience, ctx)
+
+
+async def confirm_and_delete(
+    state: AppState,
+    *,
+    workspace_id: str,
+    audience_id: str,
+    audience: Audience | None,
+    decision: ElicitationResult[DeleteConfirmation],
+    confirm_token: str | None,
+    tool: str,
+    restores: int | None = None,
+) -> DeleteResult:
+    """The confirmation rule of every delete: a redeemed token, or the user's yes; else a preview.
+
+    `audience` is the audience as fetched for the question or the preview (None when a token
+    was given: the token's preview is used). The delete is journaled with the full
+    before-image and the image bytes, so restore_audience can bring it back.
+    """
+    if confirm_token:
+        audience = state.confirmations.redeem(confirm_token, workspace_id, audience_id).preview
+    elif isinstance(decision, AcceptedElicitation) and isinstance(decision.data, DeleteConfirmation):
+        if not decision.data.confirm:
+            return DeleteResult(status="declined", audience_id=audience_id, message="Not confirmed; nothing deleted.")
+    elif isinstance(decision, AcceptedElicitation) and audience is not None:
+        pending = state.confirmations.issue(workspace_id, audience)
+        return DeleteResult(
+            status="confirmation_required",
+            audience_id=audience_id,
+            message=(
+                f"Not deleted yet. Show the user this preview and ask; if they agree, call {tool} again "
+                "with confirm_token."
+            ),
+            preview=_preview(audience),
+            confirm_token=pending.token,
+            expires_in_seconds=state.confirmations.seconds_left(pending),
+        )
+    else:
+        return DeleteResult(
+            status="declined",
+            audience_id=audience_id,
+            message="The user declined or dismissed the question; nothing deleted.",
+        )
+    assert audience is not None
+    image = await image_snapshot(state, workspace_id, audience_id, audience.image) if audience.image else NO_IMAGE
+    with state.journal.recording(
+        tool=tool,
+        action="delete",
+        workspace_id=workspace_id,
+        audience_id=audience_id,
+        before=audience_json(audience),
+        image=image,
+        restores=restores,
+    ) as recording:
+        with api_errors("delete the audience", audience_id=audience_id, writes=True):
+            await state.client.delete_audience(workspace_id, audience_id)
+        recording.succeeded(after=None)
+    if restores is not None:
+        state.journal.mark_restored(restores, recording.change_id)
+    return DeleteResult(status="deleted", audience_id=audience_id, message="Deleted.", change_id=recording.change_id)
 
 
 async def delete_audience(
@@ -88,29 +154,15 @@ async def delete_audience(
     deletes. Show the user the preview before confirming."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
-    if confirm_token:
-        state.confirmations.redeem(confirm_token, ws, audience_id)
-    elif isinstance(decision, AcceptedElicitation) and isinstance(decision.data, DeleteConfirmation):
-        if not decision.data.confirm:
-            return DeleteResult(status="declined", audience_id=audience_id, message="Not confirmed; nothing deleted.")
-    elif isinstance(decision, AcceptedElicitation) and audience is not None:
-        pending = state.confirmations.issue(ws, audience)
-        return DeleteResult(
-            status="confirmation_required",
-            audience_id=audience_id,
-            message=(
-                "Not deleted yet. Show the user this preview and ask; if they agree, call delete_audience again "
-                "with confirm_token."
-            ),
-            preview=_preview(audience),
-            confirm_token=pending.token,
-            expires_in_seconds=state.confirmations.seconds_left(pending),
-        )
-    else:
-        return DeleteResult(status="declined", audience_id=audience_id, message="The user declined; nothing deleted.")
-    with api_errors("delete the audience", audience_id=audience_id, writes=True):
-        await state.client.delete_audience(ws, audience_id)
-    return DeleteResult(status="deleted", audience_id=audience_id, message="Deleted.")
+    return await confirm_and_delete(
+        state,
+        workspace_id=ws,
+        audience_id=audience_id,
+        audience=audience,
+        decision=decision,
+        confirm_token=confirm_token,
+        tool="delete_audience",
+    )
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:

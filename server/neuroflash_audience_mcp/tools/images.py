@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from neuroflash_audience_mcp.api import ImageUpload, NotFoundError
 from neuroflash_audience_mcp.tools.annotations import read_only, writes
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
+from neuroflash_audience_mcp.tools.journaling import NO_IMAGE, image_snapshot
 from neuroflash_audience_mcp.tools.state import app_state
 from neuroflash_audience_mcp.tools.views import ImageView, image_view
 
@@ -27,6 +28,7 @@ class ImageResult(BaseModel):
     audience_id: str
     has_image: bool
     image: ImageView | None = None
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
 def _sniff(data: bytes) -> str | None:
@@ -106,7 +108,7 @@ async def set_audience_image(
     audience_id: AudienceId,
     file_path: Annotated[str | None, Field(description="Local image file (PNG, JPEG, GIF, WebP; max 5 MB)")] = None,
     image_base64: Annotated[str | None, Field(description="Or the image as base64 (a data: URL works)")] = None,
-    content_type: Annotated[str | None, Field(description="Detected from the bytes when omitted")] = None,
+    content_type: Annotated[str | None, Field(description="Optional; the type is read from the bytes")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
 ) -> ImageResult:
@@ -123,18 +125,31 @@ async def set_audience_image(
         data, source_name = decode_image_base64(image_base64 or ""), None
     upload = image_upload(data, file_name=file_name, content_type=content_type, source_name=source_name)
     ws = await state.workspace_id(workspace_id)
-    with api_errors("set the image", audience_id=audience_id, writes=True):
-        image = await state.client.set_image(ws, audience_id, upload)
-    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image))
+    previous = await image_snapshot(state, ws, audience_id)  # so restore_audience can put it back
+    with state.journal.recording(
+        tool="set_audience_image", action="image_set", workspace_id=ws, audience_id=audience_id, image=previous
+    ) as rec:
+        with api_errors("set the image", audience_id=audience_id, writes=True):
+            image = await state.client.set_image(ws, audience_id, upload)
+        rec.succeeded(after=image.to_body())
+    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=rec.change_id)
 
 
 async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
-    """Remove an audience's image (the audience itself stays)."""
+    """Remove an audience's image (the audience itself stays); no error if it has none."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
-    with api_errors("delete the image", audience_id=audience_id, writes=True):
-        await state.client.delete_image(ws, audience_id)
-    return ImageResult(audience_id=audience_id, has_image=False)
+    with api_errors("delete the image", audience_id=audience_id):
+        previous = await image_snapshot(state, ws, audience_id)
+    if previous == NO_IMAGE:
+        return ImageResult(audience_id=audience_id, has_image=False)
+    with state.journal.recording(
+        tool="delete_audience_image", action="image_delete", workspace_id=ws, audience_id=audience_id, image=previous
+    ) as rec:
+        with api_errors("delete the image", audience_id=audience_id, writes=True):
+            await state.client.delete_image(ws, audience_id)
+        rec.succeeded(after=None)
+    return ImageResult(audience_id=audience_id, has_image=False, change_id=rec.change_id)
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:

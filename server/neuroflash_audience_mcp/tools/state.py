@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 
 from neuroflash_audience_mcp.api import Audience, NeuroflashClient, Workspace
+from neuroflash_audience_mcp.journal import Journal
 from neuroflash_audience_mcp.settings import Settings
 from neuroflash_audience_mcp.tools.errors import api_errors, tool_error
 
@@ -102,6 +103,7 @@ class AppState:
 
     settings: Settings
     client: NeuroflashClient
+    journal: Journal
     sandbox: object | None = None
     locks: AudienceLocks = field(default_factory=AudienceLocks)
     confirmations: DeleteConfirmations = field(default_factory=DeleteConfirmations)
