@@ -59,3 +59,16 @@ async def test_read_only_mode_lists_no_tool_that_writes() -> None:
         "list_recent_changes",
     }
     assert all(t["annotations"]["readOnlyHint"] for t in tools)
+
+
+async def test_the_full_tool_list_fits_the_context_budget_of_3000_cl100k_tokens() -> None:
+    """tools/list is read by the model on every turn; the budget is issue 6's target."""
+    import warnings
+
+    with warnings.catch_warnings():  # bpe_openai loads its table with a deprecated importlib call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import bpe_openai
+
+        encoding = bpe_openai.get_encoding("cl100k_base")
+    wire = json.dumps({"tools": await list_tools()}, separators=(",", ":"))
+    assert len(encoding.encode(wire)) <= 3000

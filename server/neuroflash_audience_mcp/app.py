@@ -19,7 +19,7 @@ from neuroflash_audience_mcp import __version__, prompts
 from neuroflash_audience_mcp.connection import Backend, open_backend
 from neuroflash_audience_mcp.journal import Journal
 from neuroflash_audience_mcp.logs import configure_logging
-from neuroflash_audience_mcp.schemas import compact_schema
+from neuroflash_audience_mcp.schemas import compact_schema, optional_without_null, outline_output_schema
 from neuroflash_audience_mcp.settings import Settings
 from neuroflash_audience_mcp.tools import audiences, audit, bootstrap, deletion, history, images, workspaces
 from neuroflash_audience_mcp.tools.state import AppState, DeleteConfirmations
@@ -49,9 +49,10 @@ def _compact_tool_schemas(server: MCPServer[AppState]) -> None:
     # The SDK has no public hook for published schemas, so this reaches into the tool manager
     # once, at construction, before anything has read them.
     for tool in server._tool_manager.list_tools():
-        tool.parameters = compact_schema(tool.parameters)
+        tool.description = " ".join(tool.description.split())  # docstring indentation is not for the model
+        tool.parameters = optional_without_null(compact_schema(tool.parameters))
         if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
+            tool.fn_metadata.output_schema = outline_output_schema(compact_schema(tool.fn_metadata.output_schema))
 
 
 def create_server(
@@ -59,11 +60,13 @@ def create_server(
     *,
     backend_factory: BackendFactory = open_backend,
     clock: Callable[[], float] = time.monotonic,
+    refuse_file_paths: bool = False,
 ) -> MCPServer[AppState]:
     """Build the MCP server for these settings.
 
     `backend_factory` lets tests hand in a sandbox; `clock` drives the expiry of delete
-    confirmations, so tests can let ten minutes pass without waiting.
+    confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
+    (HTTP mode) keeps remote clients from reading the server's files outside NEUROFLASH_IMAGE_DIR.
     """
     configure_logging(secrets=settings.secret_values())
 
@@ -78,6 +81,7 @@ def create_server(
             sandbox=backend.sandbox,
             confirmations=DeleteConfirmations(clock=clock),
             image_dir=Path(settings.image_dir) if settings.image_dir else None,
+            refuse_file_paths=refuse_file_paths,
         )
         try:
             yield state

@@ -32,13 +32,36 @@ def compact_schema(schema: Any) -> Any:
             out[key] = {name: compact_schema(sub) for name, sub in value.items()}
         else:
             out[key] = compact_schema(value)
-    return _fold_nullable(out)
+    return _fold_union(out)
 
 
-def _fold_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def _lift_nested_unions(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [{anyOf: [A, B], description}, C]` -> `anyOf: [A, B, C]` (annotations move up)."""
     options = schema.get("anyOf")
-    if not isinstance(options, list) or {"type": "null"} not in options:
+    if not isinstance(options, list):
         return schema
+    lifted: list[Any] = []
+    moved: dict[str, Any] = {}
+    for option in options:
+        if (
+            isinstance(option, dict)
+            and set(option) <= {"anyOf", "description"}
+            and isinstance(option.get("anyOf"), list)
+        ):
+            lifted.extend(option["anyOf"])
+            if "description" in option:
+                moved.setdefault("description", option["description"])
+        else:
+            lifted.append(option)
+    return {**moved, **schema, "anyOf": lifted}
+
+
+def _fold_union(schema: dict[str, Any]) -> dict[str, Any]:
+    schema = _lift_nested_unions(schema)
+    options = schema.get("anyOf")
+    if not isinstance(options, list):
+        return schema
+    nullable = {"type": "null"} in options
     others = [o for o in options if o != {"type": "null"}]
     # Fold only unions of plain typed schemas without their own constraints on other keys.
     if not others or not all(isinstance(o, dict) and "type" in o and set(o) <= _FOLDABLE for o in others):
@@ -55,4 +78,60 @@ def _fold_nullable(schema: dict[str, Any]) -> dict[str, Any]:
                 return schema  # e.g. two array types with different items: keep the union
             merged[key] = value
     rest = {k: v for k, v in schema.items() if k != "anyOf"}
-    return {**rest, **merged, "type": [*types, "null"]}
+    return {**rest, **merged, "type": [*types, "null"] if nullable else types}
+
+
+def outline_output_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The top level of an output schema: field names and types, nested objects as plain objects.
+
+    A full output schema repeats the audience model in most tools and would triple the size of
+    `tools/list`. The outline keeps every top-level field with its type (and enums), and says
+    only "object" for what is nested; the values stay exactly as the models produce them, so the
+    outline accepts every result the full schema accepts.
+    """
+    defs = schema.get("$defs", {})
+    properties = {name: _outline_property(prop, defs) for name, prop in schema.get("properties", {}).items()}
+    # No `required` list: it repeats every field name, and the fields are always present anyway.
+    return {"type": "object", "properties": properties}
+
+
+def _outline_property(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    options = prop.get("anyOf", [prop])
+    types: list[str] = []
+    extra: dict[str, Any] = {}
+    for option in options:
+        if "$ref" in option:
+            option = defs.get(option["$ref"].rsplit("/", 1)[-1], {"type": "object"})
+        option_types = option.get("type", "object")
+        for kind in option_types if isinstance(option_types, list) else [option_types]:
+            if kind not in types:
+                types.append(kind)
+        if "enum" in option:
+            extra["enum"] = option["enum"]
+        if option.get("type") == "array" and isinstance(option.get("items"), dict):
+            item = option["items"]
+            item_type = "object" if "$ref" in item or item.get("type") == "object" else item.get("type")
+            extra["items"] = {"type": item_type} if item_type else {}
+    if len(options) > 1 and "enum" in extra:
+        extra.pop("enum")  # an enum of one option would wrongly constrain the others
+    result: dict[str, Any] = {"type": types[0] if len(types) == 1 else types}
+    result.update(extra)
+    return result
+
+
+def optional_without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Publish optional parameters as their plain type: omit a parameter to leave it unset.
+
+    `"type": ["string", "null"]` on every optional parameter costs tokens on every turn and
+    says nothing a model needs: omitting the parameter is the way to leave it unset. The
+    server's own validation (pydantic) still accepts an explicit null, so it stays lenient.
+    """
+    required = set(schema.get("required", []))
+    properties = {}
+    for name, prop in schema.get("properties", {}).items():
+        kinds = prop.get("type")
+        if name not in required and isinstance(kinds, list) and "null" in kinds:
+            rest = [k for k in kinds if k != "null"]
+            prop = {**prop, "type": rest[0] if len(rest) == 1 else rest}
+        properties[name] = prop
+    return {**schema, "properties": properties}

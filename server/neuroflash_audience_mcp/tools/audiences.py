@@ -28,14 +28,15 @@ from neuroflash_audience_mcp.tools.views import AudienceView, ResponseFormat, au
 Shares = Annotated[
     dict[str, Any] | str | None,
     Field(
-        description='Fractions or percents, e.g. {"female": 0.5, "male": 0.4, "nonBinary": 0.07, '
-        '"preferNotToSay": 0.03} or "60% women, 40% men"; scaled to sum to exactly 1'
+        description='Fractions or percents, e.g. {"female": 0.55, "male": 0.45} or "60% women, 40% men"; '
+        "missing keys are 0"
     ),
 ]
-TextList = Annotated[list[str] | str | None, Field(description="List, or comma-separated text")]
+# List parameters take a list or comma-separated text; the create/update descriptions say so once.
+TextList = list[str] | str | None
 Age = Annotated[int | str, Field(description="0-120")]
-WorkspaceId = Annotated[str | None, Field(description="Defaults to the configured or only workspace")]
-AudienceId = Annotated[str, Field(description="Audience id (from list_audiences)")]
+WorkspaceId = str | None
+AudienceId = str
 
 
 class AudiencePageResult(BaseModel):
@@ -88,7 +89,7 @@ async def list_audiences(
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20,
     workspace_id: WorkspaceId = None,
 ) -> AudiencePageResult:
-    """List target audiences as concise summaries, one page at a time; filter by name, country or language."""
+    """List audiences as concise summaries, a page at a time; filter by name, country or language."""
     from neuroflash_audience_mcp.normalize import normalize_country, normalize_language
 
     state = app_state(ctx)
@@ -130,19 +131,19 @@ async def create_audience(
     name: Annotated[str, Field(description="3-100 characters")],
     min_age: Age,
     max_age: Age,
-    residence: Annotated[str, Field(description="Where they live, e.g. 'Berlin' or 'urban Germany'")],
+    residence: Annotated[str, Field(description="e.g. 'Berlin'")],
     gender_distribution: Shares = None,
     interests: TextList = None,
     needs: TextList = None,
     pain_points: TextList = None,
-    country: Annotated[str | None, Field(description="Name or ISO code, e.g. 'Germany' or 'DE'")] = None,
-    native_language: Annotated[str | None, Field(description="Name or ISO code, e.g. 'German' or 'de'")] = None,
+    country: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    native_language: Annotated[str | None, Field(description="Name or ISO code")] = None,
     shared: Annotated[bool, Field(description="Visible to the whole workspace")] = False,
-    dry_run: Annotated[bool, Field(description="Only return the body that would be sent")] = False,
+    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
     workspace_id: WorkspaceId = None,
 ) -> CreateResult:
-    """Create a target audience. Inputs are normalized; `adjustments` says what changed. Not idempotent:
-    each call creates a new audience."""
+    """Create a target audience (each call creates one). Lists: a list or comma-separated text. Tell the
+    user the returned adjustments."""
     state = app_state(ctx)
     with api_errors("create the audience"):
         draft = build_profile(
@@ -176,14 +177,14 @@ async def create_audience(
 async def update_audience(
     ctx: Context,
     audience_id: AudienceId,
-    name: Annotated[str | None, Field(description="New name, 3-100 characters")] = None,
+    name: Annotated[str | None, Field(description="3-100 characters")] = None,
     min_age: Age | None = None,
     max_age: Age | None = None,
-    residence: Annotated[str | None, Field(description="New place of residence")] = None,
-    gender_distribution: Shares = None,
-    interests: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
-    needs: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
-    pain_points: Annotated[list[str] | str | None, Field(description="Replaces the whole list")] = None,
+    residence: str | None = None,
+    gender_distribution: Annotated[dict[str, Any] | str | None, Field(description="As in create_audience")] = None,
+    interests: TextList = None,
+    needs: TextList = None,
+    pain_points: TextList = None,
     country: Annotated[str | None, Field(description="'' removes it")] = None,
     native_language: Annotated[str | None, Field(description="'' removes it")] = None,
     shared: Annotated[bool | None, Field(description="Visible to the whole workspace")] = None,
@@ -193,14 +194,12 @@ async def update_audience(
     remove_needs: TextList = None,
     add_pain_points: TextList = None,
     remove_pain_points: TextList = None,
-    expected_updated_at: Annotated[
-        str | None, Field(description="Refuse if the audience's updated_at differs (someone else changed it)")
-    ] = None,
-    dry_run: Annotated[bool, Field(description="Only return the body that would be sent")] = False,
+    expected_updated_at: Annotated[str | None, Field(description="Refuse if updated_at differs")] = None,
+    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
     workspace_id: WorkspaceId = None,
 ) -> UpdateResult:
-    """Change only the given fields of an audience; everything else stays as it is. Use add_*/remove_* to
-    edit lists item by item. Returns the changed fields with old and new values."""
+    """Change only the given fields; the rest stays. interests/needs/pain_points replace a list;
+    add_*/remove_* edit items."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     args = {
@@ -278,7 +277,7 @@ async def duplicate_audience(
     new_name: Annotated[str | None, Field(description="Defaults to '<name> (Copy)'")] = None,
     workspace_id: WorkspaceId = None,
 ) -> DuplicateResult:
-    """Copy an audience (also one created by someone else) into a new audience you own."""
+    """Copy an audience (also someone else's) into a new one you own."""
     from neuroflash_audience_mcp.normalize import normalize_name
 
     state = app_state(ctx)
@@ -297,7 +296,7 @@ async def duplicate_audience(
 
 
 async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> UsageResult:
-    """Record that an audience was used (e.g. for content); updates its viewed_at."""
+    """Record that an audience was used; updates its viewed_at."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("record the usage", audience_id=audience_id):

@@ -58,14 +58,14 @@ async def _limits(client: NeuroflashClient, workspace_id: str) -> PlanUsage:
 
 async def audit_audiences(
     ctx: Context,
-    workspace_id: Annotated[str | None, Field(description="Defaults to the configured or only workspace")] = None,
+    workspace_id: str | None = None,
     stale_after_days: Annotated[int, Field(ge=1)] = 180,
-    wide_age_span: Annotated[int, Field(ge=1, description="Age ranges wider than this many years are flagged")] = 40,
-    checks: Annotated[list[str] | None, Field(description="Check names (see summary.by_check); default all")] = None,
+    wide_age_span: Annotated[int, Field(ge=1, description="Flag age ranges wider than this")] = 40,
+    checks: Annotated[list[str] | None, Field(description="Subset of check names; default all")] = None,
     max_findings: Annotated[int, Field(ge=1, le=500)] = 50,
 ) -> AuditReport:
-    """Audit every audience of the workspace (broken, incomplete, duplicate, stale) and the plan's audience limit.
-    Each finding names the audiences and the tool call that fixes it."""
+    """Check every audience of the workspace for broken, incomplete, duplicate or stale data, and the plan
+    limit; each finding includes the tool call that fixes it."""
     try:
         auditor = Auditor(
             AuditParams(now=datetime.now(UTC), stale_after_days=stale_after_days, wide_age_span=wide_age_span),

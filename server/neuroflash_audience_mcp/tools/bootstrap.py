@@ -58,16 +58,13 @@ def _clean_urls(urls: list[str] | str) -> list[str]:
 
 async def bootstrap_audience_from_url(
     ctx: Context,
-    urls: Annotated[list[str] | str, Field(description="Website URLs describing the brand or product")],
+    urls: Annotated[list[str] | str, Field(description="Brand or product website URLs")],
     audience_model_id: Annotated[str | None, Field(description="Defaults to the configured model")] = None,
-    create: Annotated[bool, Field(description="Also create the audience (otherwise only return the profile)")] = False,
-    overrides: Annotated[
-        dict[str, Any] | None, Field(description="create_audience fields to set before creating, e.g. {'name': ...}")
-    ] = None,
-    workspace_id: Annotated[str | None, Field(description="Defaults to the configured or only workspace")] = None,
+    create: Annotated[bool, Field(description="Also create it")] = False,
+    overrides: Annotated[dict[str, Any] | None, Field(description="create_audience fields to set first")] = None,
+    workspace_id: str | None = None,
 ) -> BootstrapResult:
-    """Draft an audience profile from website URLs (takes a while). Returns create_audience arguments;
-    with create=true it also creates the audience."""
+    """Draft create_audience arguments from website URLs (slow); create=true also creates it."""
     state = app_state(ctx)
     if create and state.settings.read_only:
         # Refuse before the import, which can take half a minute, not after it.

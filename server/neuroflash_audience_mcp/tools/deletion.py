@@ -143,15 +143,14 @@ async def confirm_and_delete(
 
 async def delete_audience(
     ctx: Context,
-    audience_id: Annotated[str, Field(description="Audience id (from list_audiences)")],
+    audience_id: str,
     audience: Annotated[Audience | None, Resolve(_audience_to_delete)],
     decision: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_ask_user)],
     confirm_token: Annotated[str | None, Field(description="From this tool's previous answer")] = None,
-    workspace_id: Annotated[str | None, Field(description="Defaults to the configured or only workspace")] = None,
+    workspace_id: str | None = None,
 ) -> DeleteResult:
-    """Delete an audience permanently, after confirmation: the user is asked if the client supports it;
-    otherwise the first call returns a preview and a confirm_token, and a second call with that token
-    deletes. Show the user the preview before confirming."""
+    """Delete an audience permanently. Asks the user if the client can; otherwise returns a preview and a
+    confirm_token: show the preview, and call again with the token only if the user agrees."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     return await confirm_and_delete(

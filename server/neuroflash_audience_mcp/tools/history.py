@@ -96,8 +96,7 @@ async def list_recent_changes(
     audience_id: Annotated[str | None, Field(description="Only changes of this audience")] = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
 ) -> ChangesResult:
-    """Changes this server made (creates, updates, deletes, duplicates, images), newest first; each change_id
-    can be undone with restore_audience."""
+    """Changes this server made, newest first; undo one with restore_audience."""
     state = app_state(ctx)
     return ChangesResult(changes=[_view(c) for c in state.journal.recent(audience_id=audience_id, limit=limit)])
 
@@ -143,11 +142,11 @@ async def restore_audience(
     change_id: Annotated[int, Field(description="From list_recent_changes")],
     audience: Annotated[Audience | None, Resolve(_audience_to_remove)],
     decision: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_ask_to_remove)],
-    force: Annotated[bool, Field(description="Undo an update even if the audience changed since")] = False,
-    confirm_token: Annotated[str | None, Field(description="To confirm undoing a create (deletes it)")] = None,
+    force: Annotated[bool, Field(description="Undo an update despite later edits")] = False,
+    confirm_token: Annotated[str | None, Field(description="Confirms undoing a create")] = None,
 ) -> RestoreResult:
-    """Undo one change from list_recent_changes: reverts an update, re-creates a deleted audience (new id),
-    deletes a created one (after confirmation), or puts the previous image back."""
+    """Undo a change from list_recent_changes: reverts an update, re-creates a deleted audience (new id),
+    deletes a created one (after confirmation), or restores an image."""
     state = app_state(ctx)
     change = _undoable(state, change_id)
     if change.action in ("create", "duplicate"):

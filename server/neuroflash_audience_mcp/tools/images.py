@@ -20,8 +20,8 @@ from neuroflash_audience_mcp.tools.views import ImageView, image_view
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
-AudienceId = Annotated[str, Field(description="Audience id (from list_audiences)")]
-WorkspaceId = Annotated[str | None, Field(description="Defaults to the configured or only workspace")]
+AudienceId = str
+WorkspaceId = str | None
 
 
 class ImageResult(BaseModel):
@@ -90,7 +90,7 @@ def image_upload(
 
 
 async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
-    """Get an audience's image: file name and a URL to view it. has_image is false when there is none."""
+    """An audience's image: file name and URL (has_image is false if none)."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("get the image", audience_id=audience_id):
@@ -106,13 +106,13 @@ async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id
 async def set_audience_image(
     ctx: Context,
     audience_id: AudienceId,
-    file_path: Annotated[str | None, Field(description="Local image file (PNG, JPEG, GIF, WebP; max 5 MB)")] = None,
-    image_base64: Annotated[str | None, Field(description="Or the image as base64 (a data: URL works)")] = None,
+    file_path: Annotated[str | None, Field(description="PNG, JPEG, GIF or WebP file, max 5 MB")] = None,
+    image_base64: Annotated[str | None, Field(description="Or base64 (a data: URL works)")] = None,
     content_type: Annotated[str | None, Field(description="Optional; the type is read from the bytes")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
 ) -> ImageResult:
-    """Set or replace an audience's image from a local file or base64 data."""
+    """Set or replace an audience's image from a file or base64."""
     state = app_state(ctx)
     if (file_path is None) == (image_base64 is None):
         raise tool_error("Pass exactly one of file_path or image_base64.")
@@ -136,7 +136,7 @@ async def set_audience_image(
 
 
 async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
-    """Remove an audience's image (the audience itself stays); no error if it has none."""
+    """Remove an audience's image; no error if it has none."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("delete the image", audience_id=audience_id):

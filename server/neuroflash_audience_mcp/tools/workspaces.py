@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
@@ -34,7 +32,7 @@ class LimitsResult(BaseModel):
 
 
 async def list_workspaces(ctx: Context) -> WorkspacesResult:
-    """List the workspaces these credentials can use, and which one tools use by default."""
+    """Workspaces these credentials can use, and the default one."""
     state = app_state(ctx)
     workspaces = await state.workspaces()
     default = state.settings.workspace_id or (workspaces[0].id if len(workspaces) == 1 else None)
@@ -46,9 +44,9 @@ async def list_workspaces(ctx: Context) -> WorkspacesResult:
 
 async def get_audience_limits(
     ctx: Context,
-    workspace_id: Annotated[str | None, Field(description="Defaults to the configured or only workspace")] = None,
+    workspace_id: str | None = None,
 ) -> LimitsResult:
-    """How many audiences the plan allows and how many exist; check before creating several."""
+    """The plan's audience limit and usage; check before creating several."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("read the limits"):
