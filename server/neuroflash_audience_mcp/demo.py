@@ -41,12 +41,15 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("Make a copy for the Austrian market.", "duplicate_audience", {"audience_id": "$created", "new_name": "AT leads"}),
     ("How many audiences does the plan still allow?", "get_audience_limits", {}),
+    ("Audit my audiences and tell me what is broken.", "audit_audiences", {}),
     ("Delete the copy (first call: preview and confirm_token).", "delete_audience", {"audience_id": "$copy"}),
     (
         "The user said yes: delete with the token.",
         "delete_audience",
         {"audience_id": "$copy", "confirm_token": "$token"},
     ),
+    ("What did you change today?", "list_recent_changes", {"limit": 5}),
+    ("Actually, undo the interest and age change.", "restore_audience", {"change_id": "$update_change"}),
     ("What is left?", "list_audiences", {}),
 ]
 
@@ -66,6 +69,15 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
         lines.append(f"{data['total']} audience(s): " + ", ".join(a["name"] for a in data["audiences"]))
     elif tool == "delete_audience":
         lines.append(f"{data['status']}: {data['message']}")
+    elif tool == "audit_audiences":
+        summary = data["summary"]
+        lines.append(f"{summary['audiences_scanned']} audience(s) scanned, {summary['findings']} finding(s)")
+        lines += [f"{f['severity']}: {f['problem']} fix: {f['fix']}" for f in data["findings"][:3]]
+    elif tool == "list_recent_changes":
+        lines += [f"#{c['change_id']} {c['action']} {c['audience_name']} ({c['status']})" for c in data["changes"]]
+    elif tool == "restore_audience":
+        lines.append(f"{data['status']}: {data['message']}")
+        lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
     elif tool == "bootstrap_audience_from_url":
         lines.append("profile: " + _short(data["profile"], 200))
     elif isinstance(audience := data.get("audience") or data.get("duplicate"), dict):
@@ -98,6 +110,8 @@ async def run_demo() -> None:
                 print(f"  -> {line}")
             if tool == "create_audience":
                 refs["created"] = data["audience"]["id"]
+            if tool == "update_audience":
+                refs["update_change"] = data["change_id"]
             if tool == "duplicate_audience":
                 refs["copy"] = data["duplicate"]["id"]
             if tool == "delete_audience" and data.get("confirm_token"):

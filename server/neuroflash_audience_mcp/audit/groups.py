@@ -11,26 +11,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from neuroflash_audience_mcp.api.models import SERVER_OWNED_FIELDS
 from neuroflash_audience_mcp.audit.values import folded, number, text
 
 # Not part of what an audience describes: server bookkeeping, the name, and who may see it
 # (a private copy of a shared audience is as much a duplicate as any other copy).
-IGNORED_FOR_PROFILE = frozenset(
-    {
-        "id",
-        "name",
-        "shared",
-        "createdAt",
-        "updatedAt",
-        "viewedAt",
-        "createdByUserId",
-        "ownerCustomerId",
-        "workspaceId",
-        "_embedded",
-        "permissions",
-        "newPermissions",
-    }
-)
+IGNORED_FOR_PROFILE = SERVER_OWNED_FIELDS | {"name", "shared"}
 
 
 def _digest(canonical: str) -> bytes:
