@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     image_dir: str | None = Field(
         default=None, description="set_audience_image may only read files inside this directory"
     )
+    mcp_token: SecretStr | None = Field(
+        default=None, description="Bearer token HTTP clients must send (--transport http)"
+    )
+    allowed_origins: str = Field(
+        default="", description="Extra Origin values the HTTP transport accepts, comma-separated"
+    )
+    allowed_hosts: str = Field(
+        default="", description="Extra Host header values the HTTP transport accepts, comma-separated"
+    )
 
     @field_validator("client_id", "workspace_id", mode="before")
     @classmethod
@@ -72,7 +81,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("client_secret", "access_token", mode="before")
+    @field_validator("client_secret", "access_token", "mcp_token", mode="before")
     @classmethod
     def _blank_secret_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -84,7 +93,36 @@ class Settings(BaseSettings):
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: str) -> str:
+        for origin in _comma_list(value):
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com or http://localhost:3000")
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_are_hosts(cls, value: str) -> str:
+        for host in _comma_list(value):
+            if "/" in host or " " in host:
+                raise ValueError(f"{host!r} is not a Host header value like mcp.example.com or 10.0.0.5:8000")
+        return value
+
+    def origin_list(self) -> list[str]:
+        return _comma_list(self.allowed_origins)
+
+    def host_list(self) -> list[str]:
+        return _comma_list(self.allowed_hosts)
+
     def secret_values(self) -> list[str]:
         """The plain values of every secret, for the log redaction filter."""
-        secrets = [s.get_secret_value() for s in (self.client_secret, self.access_token) if s is not None]
+        secrets = [
+            s.get_secret_value() for s in (self.client_secret, self.access_token, self.mcp_token) if s is not None
+        ]
         return [s for s in secrets if s]
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
