@@ -1,6 +1,7 @@
 """Command line: parse flags, load settings, pick what to run. No business logic here.
 
 neuroflash-audience-mcp [--sandbox] [--read-only]      serve MCP over stdio
+neuroflash-audience-mcp check [--sandbox]              verify the configuration, change nothing
 neuroflash-audience-mcp demo                           scripted session against the sandbox
 neuroflash-audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
 """
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    check = commands.add_parser("check", help="verify settings, credentials and workspace access; changes nothing")
+    check.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="check against the sandbox")
     commands.add_parser("demo", help="run a scripted session through the MCP client against the sandbox")
     sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulator of the neuroflash API over HTTP")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -41,15 +44,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(overrides: dict[str, Any]) -> Any:
+def _load_settings(overrides: dict[str, Any]) -> Any:
     from neuroflash_audience_mcp.settings import Settings
 
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _problems(exc: ValidationError) -> str:
+    # Field names and messages only: pydantic's messages do not repeat the (maybe secret) input.
+    return "; ".join(f"NEUROFLASH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+
+
+def _settings(overrides: dict[str, Any]) -> Any:
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return _load_settings(overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"NEUROFLASH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        logger.error("Invalid settings: %s", problems)
+        logger.error("Invalid settings: %s", _problems(exc))
         raise SystemExit(2) from None
+
+
+def _check(args: argparse.Namespace) -> None:
+    import anyio
+
+    from neuroflash_audience_mcp.check import run_check
+
+    overrides = {"sandbox": getattr(args, "sandbox", None)}
+    try:
+        settings = _load_settings(overrides)
+    except ValidationError as exc:
+        sys.stdout.write(f"PROBLEM: invalid settings: {_problems(exc)}. Fix them in the environment or .env.\n")
+        sys.exit(1)
+    configure_logging(args.log_level, settings.secret_values())
+    report = anyio.run(lambda: run_check(settings, overrides=overrides))
+    sys.stdout.write(report.render())
+    sys.exit(0 if report.ok else 1)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -67,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         logger.info("Sandbox API on http://%s:%d/api (database %s)", args.host, args.port, config.db_path)
         run_standalone(config, host=args.host, port=args.port)
+        return
+    if command == "check":
+        _check(args)
         return
     if command == "demo":
         import anyio

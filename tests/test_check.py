@@ -1,0 +1,184 @@
+"""`neuroflash-audience-mcp check`: a report of settings and access that changes nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from pydantic import SecretStr
+
+from neuroflash_audience_mcp.api import NeuroflashClient
+from neuroflash_audience_mcp.check import run_check, setting_sources
+from neuroflash_audience_mcp.connection import Backend
+from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
+from neuroflash_audience_mcp.settings import Settings
+from tests import test_cli
+from tests.test_cli import clean_env
+
+pytestmark = pytest.mark.anyio
+
+sandbox_api = test_cli.sandbox_api  # the standalone sandbox as a process, shared with test_cli
+
+SECRET = "check-secret-3f9a1c77e2"
+MCP_TOKEN = "check-mcp-token-b81d0e55aa"
+TOKEN_POST = "POST /oauth/v2/token"
+
+
+def only_reads(counts: dict[str, int]) -> bool:
+    return bool(counts) and all(key.startswith("GET ") or key == TOKEN_POST for key in counts)
+
+
+@pytest.fixture(autouse=True)
+def _no_neuroflash_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in [n for n in os.environ if n.upper().startswith("NEUROFLASH_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "neuroflash_audience_mcp", "check", *args],
+        env=clean_env(
+            XDG_DATA_HOME=str(tmp_path / "data"),
+            NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db"),
+            NEUROFLASH_JOURNAL_DB=str(tmp_path / "journal.db"),
+            **env,
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def sandbox_backend(sandbox_app: Any) -> Callable[[Settings], Backend]:
+    def factory(settings: Settings) -> Backend:
+        client = NeuroflashClient.connect(
+            api_url="http://sandbox.check.test/api",
+            token_url="http://sandbox.check.test/oauth/v2/token",
+            client_id="sandbox-client",
+            client_secret=SecretStr("sandbox-secret"),
+            http_transport=httpx2.ASGITransport(app=sandbox_app),
+        )
+        return Backend(client=client, sandbox=sandbox_app.state.sandbox)
+
+    return factory
+
+
+def test_check_against_the_sandbox_says_ok_masks_secrets_and_names_sources(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"NEUROFLASH_MCP_TOKEN={MCP_TOKEN}\nNEUROFLASH_READ_ONLY=true\n")
+
+    result = run_cli(tmp_path, "--sandbox", NEUROFLASH_CLIENT_SECRET=SECRET)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("OK: ")
+    assert any(
+        "NEUROFLASH_CLIENT_SECRET" in line and "set (hidden)" in line and "[environment]" in line for line in lines
+    )
+    assert any("NEUROFLASH_MCP_TOKEN" in line and "set (hidden)" in line and "[.env file]" in line for line in lines)
+    assert any("NEUROFLASH_READ_ONLY" in line and "true" in line and "[.env file]" in line for line in lines)
+    assert any("NEUROFLASH_SANDBOX " in line and "[command line]" in line for line in lines)
+    assert any("NEUROFLASH_TIMEOUT_SECONDS" in line and "[default]" in line for line in lines)
+    assert any(line.strip().startswith("limits") and "of 50 audiences used" in line for line in lines)
+    for secret in (SECRET, MCP_TOKEN):
+        assert secret not in result.stdout and secret not in result.stderr
+    # Read-only: neither the sandbox database nor the journal was created.
+    assert not (tmp_path / "sandbox.db").exists() and not (tmp_path / "journal.db").exists()
+
+
+def test_check_sends_only_the_token_request_and_gets_to_the_standalone_sandbox(
+    tmp_path: Path, sandbox_api: str
+) -> None:
+    result = run_cli(
+        tmp_path,
+        NEUROFLASH_API_URL=f"{sandbox_api}/api",
+        NEUROFLASH_TOKEN_URL=f"{sandbox_api}/oauth/v2/token",
+        NEUROFLASH_CLIENT_ID="sandbox-client",
+        NEUROFLASH_CLIENT_SECRET="sandbox-secret",
+        NEUROFLASH_WORKSPACE_ID=SANDBOX_WORKSPACE_ID,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1].startswith("OK: ")
+    assert "sandbox-secret" not in result.stdout
+    counts = httpx2.get(f"{sandbox_api}/_sandbox/stats").json()["counts"]
+    assert only_reads(counts) and counts[TOKEN_POST] == 1, counts
+
+
+def test_check_with_wrong_credentials_says_problem_and_what_to_fix(tmp_path: Path, sandbox_api: str) -> None:
+    result = run_cli(
+        tmp_path,
+        NEUROFLASH_API_URL=f"{sandbox_api}/api",
+        NEUROFLASH_TOKEN_URL=f"{sandbox_api}/oauth/v2/token",
+        NEUROFLASH_CLIENT_ID="sandbox-client",
+        NEUROFLASH_CLIENT_SECRET=SECRET,
+    )
+
+    assert result.returncode == 1
+    verdict = result.stdout.splitlines()[-1]
+    assert verdict.startswith("PROBLEM: ") and "NEUROFLASH_CLIENT_SECRET" in verdict
+    assert SECRET not in result.stdout and SECRET not in result.stderr
+    counts = httpx2.get(f"{sandbox_api}/_sandbox/stats").json()["counts"]
+    assert counts == {TOKEN_POST: 1}
+
+
+def test_check_without_credentials_says_problem_without_sending_anything(tmp_path: Path) -> None:
+    result = run_cli(tmp_path)
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1].startswith("PROBLEM: No neuroflash credentials")
+    assert "--sandbox" in result.stdout
+
+
+def test_invalid_settings_are_a_problem_not_a_crash(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "--sandbox", NEUROFLASH_TIMEOUT_SECONDS="soon")
+
+    assert result.returncode == 1
+    assert result.stdout.startswith("PROBLEM: invalid settings: NEUROFLASH_TIMEOUT_SECONDS")
+
+
+async def test_an_inaccessible_workspace_id_is_a_problem_naming_the_accessible_ones(sandbox_app: Any) -> None:
+    settings = Settings(_env_file=None, client_id="c", client_secret="s", workspace_id="ws-of-someone-else")  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={}, backend_factory=sandbox_backend(sandbox_app))
+
+    assert not report.ok
+    verdict = report.render().splitlines()[-1]
+    assert verdict.startswith("PROBLEM: NEUROFLASH_WORKSPACE_ID=ws-of-someone-else is not among")
+    assert SANDBOX_WORKSPACE_ID in verdict
+    assert only_reads(sandbox_app.state.sandbox.stats.counts)
+
+
+async def test_check_reports_the_limits_of_the_chosen_workspace_and_writes_nothing(
+    sandbox_app: Any, sandbox: Any
+) -> None:
+    sandbox.store.insert_raw(SANDBOX_WORKSPACE_ID, {"name": "Existing", "minAge": 20, "maxAge": 30})
+    settings = Settings(_env_file=None, access_token="static-token-for-check", workspace_id=None)  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={}, backend_factory=sandbox_backend(sandbox_app))
+
+    assert report.ok, report.render()
+    assert ("limits", "ok: 1 of 50 audiences used, 49 left") in report.steps
+    assert report.summary.endswith("use workspace Sandbox workspace.")
+    assert only_reads(sandbox.stats.counts)
+
+
+def test_sources_follow_pydantic_settings_precedence(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NEUROFLASH_CLIENT_ID=from-file\nNEUROFLASH_API_URL=https://file.example/api\n")
+    environ = {"neuroflash_client_id": "from-env", "NEUROFLASH_SANDBOX": "false"}
+
+    sources = setting_sources({"sandbox": True, "read_only": None}, env_file=env_file, environ=environ)
+
+    assert sources["client_id"] == "environment"  # environment beats .env, names are case-insensitive
+    assert sources["api_url"] == ".env file"
+    assert sources["sandbox"] == "command line"
+    assert sources["read_only"] == "default"
