@@ -136,3 +136,26 @@ def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> No
     assert "error:" not in result.stdout
     assert "deleted: Deleted." in result.stdout
     assert "country: 'Deutschland' -> 'DE'." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--sandbox", "--transport", "http", "--port", "9001"],
+        ["--sandbox", "--transport", "http", "serve", "--port", "9001"],
+        ["serve", "--sandbox", "--transport", "http", "--port", "9001"],
+    ],
+)
+def test_server_flags_work_before_and_after_the_serve_subcommand(argv: list[str]) -> None:
+    from neuroflash_audience_mcp.cli import _parser
+
+    args = _parser().parse_args(argv)
+    assert (args.sandbox, args.transport, args.port, args.host) == (True, "http", 9001, "127.0.0.1")
+
+
+@pytest.mark.parametrize("argv", [["--sandbox", "check"], ["check", "--sandbox"]])
+def test_check_takes_sandbox_before_or_after_the_subcommand(argv: list[str]) -> None:
+    from neuroflash_audience_mcp.cli import _parser
+
+    args = _parser().parse_args(argv)
+    assert args.command == "check" and args.sandbox is True
