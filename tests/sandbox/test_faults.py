@@ -160,10 +160,26 @@ async def test_the_admin_routes_drive_faults_stats_and_reset_over_http(api: Api,
     assert stats["total"] == sum(stats["counts"].values())
     assert not any(key.split()[1].startswith("/_sandbox") for key in stats["counts"])
     assert (await http.post("/_sandbox/stats/reset")).status_code == 200
-    assert (await http.get("/_sandbox/stats")).json() == {"counts": {}, "total": 0}
+    assert (await http.get("/_sandbox/stats")).json() == {"counts": {}, "total": 0, "faults": {}}
 
     assert (await http.post("/_sandbox/reset")).status_code == 200
     assert sandbox.store.count(SANDBOX_WORKSPACE_ID) == 0
+
+
+async def test_stats_count_the_injected_faults_by_status_and_reset_clears_them(api: Api, sandbox: Sandbox) -> None:
+    http = api.http
+    sandbox.faults.configure(retry_after=0.01)
+    sandbox.faults.script([429, 503, None, 429])
+    statuses = [(await api.list()).status_code for _ in range(5)]
+
+    stats = (await http.get("/_sandbox/stats")).json()
+
+    assert statuses == [429, 503, 200, 429, 200]
+    assert stats["faults"] == {"429": 2, "503": 1}
+    assert stats["counts"][f"GET {AUDIENCES}"] == 5
+    assert sandbox.stats.faults == {429: 2, 503: 1}
+    sandbox.stats.reset()
+    assert sandbox.stats.faults == {}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ client at it. Image "signed URLs" point back at ``/sandbox-storage/...`` on the 
 
 The admin routes under ``/_sandbox`` and ``/healthz`` need no auth (the sandbox is meant to
 listen on loopback only) and are neither counted in the stats nor subject to faults.
+``GET /_sandbox/stats`` answers ``{"counts": {route: n}, "total": n, "faults": {status: n}}``.
 Unknown routes get a JSON 404 and a wrong method a JSON 405 with a complete ``Allow``.
 """
 
@@ -76,6 +77,7 @@ class FaultAndStatsMiddleware:
             fault = self.sandbox.faults.next_fault()
             if fault is not None:
                 logger.debug("injected fault %s for %s %s", fault.status, scope["method"], path)
+                self.sandbox.stats.record_fault(fault.status)
                 response = JsonResponse(fault.body, fault.status, fault.headers)
                 await response(scope, receive, send)
                 return
@@ -111,7 +113,8 @@ async def healthz(request: Request) -> Response:
 async def admin_stats(request: Request) -> Response:
     stats = sandbox_of(request).stats
     counts: dict[str, JsonValue] = dict(stats.counts)
-    return JsonResponse({"counts": counts, "total": stats.total()})
+    faults: dict[str, JsonValue] = {str(status): n for status, n in sorted(stats.faults.items())}
+    return JsonResponse({"counts": counts, "total": stats.total(), "faults": faults})
 
 
 async def admin_stats_reset(request: Request) -> Response:

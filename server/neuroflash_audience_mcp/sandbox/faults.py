@@ -128,21 +128,33 @@ class FaultInjector:
 
 
 class Stats:
-    """Request counts keyed by ``"METHOD /route/template"``; faulted requests included."""
+    """Request counts keyed by ``"METHOD /route/template"``, faulted requests included, and
+    the injected faults by status, so a test can tell how many of its requests were faulted."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
+        self._faults: dict[int, int] = {}
 
     def record(self, key: str) -> None:
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + 1
+
+    def record_fault(self, status: int) -> None:
+        with self._lock:
+            self._faults[status] = self._faults.get(status, 0) + 1
 
     @property
     def counts(self) -> dict[str, int]:
         """A snapshot copy of the counts."""
         with self._lock:
             return dict(self._counts)
+
+    @property
+    def faults(self) -> dict[int, int]:
+        """A snapshot copy of the injected faults by status."""
+        with self._lock:
+            return dict(self._faults)
 
     def get(self, key: str) -> int:
         with self._lock:
@@ -155,3 +167,4 @@ class Stats:
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._faults.clear()
