@@ -8,7 +8,8 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS
+from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SandboxConfig
+from neuroflash_audience_mcp.sandbox.accounts import TOKEN_PREFIX
 
 from .helpers import TOKEN_PATH, WORKSPACES_PATH, Clock
 
@@ -138,3 +139,32 @@ async def test_the_two_builtin_accounts_are_distinct_users_in_one_workspace() ->
     assert first.user_id == "b0920767-2e30-48d3-80ce-268810bc433a"
     assert first.name == "Sandbox User"
     assert first.user_id != second.user_id
+
+
+async def test_every_issued_token_starts_with_the_recognizable_prefix(http: httpx2.AsyncClient) -> None:
+    tokens = [(await http.post(TOKEN_PATH, data=FORM)).json()["access_token"] for _ in range(3)]
+
+    assert all(token.startswith(TOKEN_PREFIX) and len(token) > len(TOKEN_PREFIX) + 32 for token in tokens)
+
+
+async def test_a_configured_client_secret_replaces_the_public_one_for_that_account_only(
+    make_app: Callable[..., Starlette],
+) -> None:
+    app = make_app(client_secrets={"sandbox-client": "configured-secret-0b7e"})
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sandbox.test") as http:
+        public = await http.post(TOKEN_PATH, data=FORM)
+        configured = await http.post(TOKEN_PATH, data={**FORM, "client_secret": "configured-secret-0b7e"})
+        second = await http.post(
+            TOKEN_PATH, data={**FORM, "client_id": "sandbox-client-2", "client_secret": "sandbox-secret-2"}
+        )
+
+    assert public.status_code == 401
+    assert configured.status_code == 200
+    assert second.status_code == 200
+    assert SANDBOX_ACCOUNTS[0].client_secret == "sandbox-secret"  # the shared constant is untouched
+
+
+@pytest.mark.parametrize("secrets", [{"nobody": "x-secret"}, {"sandbox-client": ""}])
+def test_client_secrets_for_unknown_clients_or_empty_secrets_are_refused(secrets: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        SandboxConfig(client_secrets=secrets)

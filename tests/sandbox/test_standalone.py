@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 import httpx2
+import pytest
 
 from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, SandboxServer, run_standalone
 
@@ -55,3 +58,35 @@ def test_a_standalone_sandbox_on_a_free_loopback_port_serves_the_token_create_ge
         thread.join(10)
 
     assert not thread.is_alive()
+
+
+def test_the_ready_line_names_the_public_secret_but_never_a_configured_one(caplog: pytest.LogCaptureFixture) -> None:
+    lines: list[str] = []
+    for secrets in ({}, {"sandbox-client": "configured-secret-5c1d"}):
+        servers: list[SandboxServer] = []
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="neuroflash_audience_mcp.sandbox.server"):
+            thread = threading.Thread(
+                target=run_standalone,
+                kwargs={
+                    "config": SandboxConfig(client_secrets=secrets),
+                    "host": "127.0.0.1",
+                    "port": 0,
+                    "on_server": servers.append,
+                },
+                daemon=True,
+            )
+            thread.start()
+            try:
+                deadline = time.monotonic() + 10
+                while not (servers and servers[0].ready.is_set()) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                assert servers and servers[0].ready.is_set(), "the sandbox did not start listening"
+            finally:
+                if servers:
+                    servers[0].should_exit = True
+                thread.join(10)
+        lines.append(next(r.getMessage() for r in caplog.records if "sandbox ready" in r.getMessage()))
+
+    assert "secret sandbox-secret" in lines[0]
+    assert "configured-secret-5c1d" not in lines[1] and "secret as configured" in lines[1]

@@ -3,12 +3,16 @@
 The real identity server (id.neuroflash.com, OAuth2 client credentials) hands out opaque
 bearer tokens that live about four hours. The sandbox issues random url-safe tokens, keeps
 them in memory only (a restart logs everybody out, like a rotated signing key would) and
-judges expiry with the injectable clock, so tests can expire a token without sleeping.
+judges expiry with the injectable clock, so tests can expire a token without sleeping. Every
+token starts with ``nfsbx-``, like the prefixes of GitHub or Slack tokens, so a token that
+leaks into a log, an error or a file is found by a plain pattern search.
 
 Two accounts share one workspace so that the creator-only rules (update, delete, image) and
 the visibility of shared versus private audiences can be exercised: account 1 is the
-workspace OWNER, account 2 a MEMBER. Extra workspaces from the config get ids derived from
-their names (uuid5), so they are stable across restarts of a file-backed sandbox.
+workspace OWNER, account 2 a MEMBER. Their secrets are public unless the config replaces
+them (``client_secrets``), which tests do to use values they can search their output for.
+Extra workspaces from the config get ids derived from their names (uuid5), so they are stable
+across restarts of a file-backed sandbox.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from .jsonio import JsonObject
 
@@ -79,6 +83,9 @@ SANDBOX_ACCOUNTS: tuple[Account, ...] = (
     ),
 )
 
+#: Every access token the sandbox issues starts with this (see the module docstring).
+TOKEN_PREFIX = "nfsbx-"  # noqa: S105 - a prefix, not a secret
+
 _EXTRA_WORKSPACE_NAMESPACE = uuid.UUID("9f1c3a52-6e0d-4b7f-8a24-d51e9c0b3f86")
 
 
@@ -89,11 +96,17 @@ def account_by_user_id(user_id: str) -> Account | None:
     return None
 
 
-def account_by_client_id(client_id: str) -> Account | None:
-    for account in SANDBOX_ACCOUNTS:
-        if account.client_id == client_id:
-            return account
-    return None
+def accounts_with_secrets(client_secrets: Mapping[str, str]) -> tuple[Account, ...]:
+    """The built-in accounts, each with its secret replaced when ``client_secrets`` names it."""
+    unknown = set(client_secrets) - {a.client_id for a in SANDBOX_ACCOUNTS}
+    if unknown:
+        raise ValueError(f"client_secrets names unknown client ids: {', '.join(sorted(unknown))}")
+    if any(not isinstance(s, str) or not s for s in client_secrets.values()):
+        raise ValueError("client_secrets values must be non-empty strings")
+    return tuple(
+        replace(a, client_secret=client_secrets[a.client_id]) if a.client_id in client_secrets else a
+        for a in SANDBOX_ACCOUNTS
+    )
 
 
 def build_workspaces(extra_names: tuple[str, ...]) -> tuple[Workspace, ...]:
@@ -127,7 +140,7 @@ class TokenRegistry:
         return self._lifetime
 
     def issue(self, account: Account) -> str:
-        token = secrets.token_urlsafe(32)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self._clock()
         with self._lock:
             # Drop expired tokens so a long-running sandbox does not grow without bound.

@@ -7,9 +7,11 @@ documentation says about the real service (a 4-hour token, the example audience 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from .accounts import accounts_with_secrets
 
 #: The audience model id used in every neuroflash guide; always known to the sandbox.
 DEFAULT_AUDIENCE_MODEL_ID = "538b1efc6f88ad88feebf7acd8c618facb54fe82"
@@ -28,6 +30,8 @@ class SandboxConfig:
     picks which of the two published workspace-list shapes is served. ``extra_workspaces`` adds
     workspaces (by name) that both built-in accounts belong to. ``seed`` seeds the fault RNG.
     ``audience_model_ids`` are accepted by the URL import besides the documented default one.
+    ``client_secrets`` (client id -> secret) replaces the public secrets of the built-in
+    accounts, e.g. with values a test can search its output for.
     """
 
     db_path: str = ":memory:"
@@ -39,6 +43,7 @@ class SandboxConfig:
     seed: int = 0
     audience_model_ids: tuple[str, ...] = ()
     url_import_latency: float = 0.0
+    client_secrets: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.create_limit is not None and self.create_limit < 0:
@@ -49,6 +54,7 @@ class SandboxConfig:
             raise ValueError("workspace_envelope must be 'embedded' or 'data'")
         if self.url_import_latency < 0:
             raise ValueError("url_import_latency must be >= 0")
+        accounts_with_secrets(self.client_secrets)  # refuses unknown client ids and empty secrets
 
     def known_audience_models(self) -> frozenset[str]:
         return frozenset((DEFAULT_AUDIENCE_MODEL_ID, *self.audience_model_ids))

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote_plus
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .accounts import Account, TokenState, account_by_client_id
+from .accounts import Account, TokenState
 from .errors import unauthorized
 from .jsonio import JsonResponse
 from .service import Sandbox
@@ -74,7 +74,7 @@ async def token_endpoint(request: Request) -> Response:
         client_id, secret = field("client_id"), field("client_secret")
     else:
         client_id, secret = credentials
-    account = account_by_client_id(client_id) if client_id else None
+    account = sandbox.account_by_client_id(client_id) if client_id else None
     if (
         account is None
         or secret is None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from .accounts import SANDBOX_ACCOUNTS
 from .app import create_sandbox_app
 from .config import SandboxConfig
 
@@ -24,19 +25,25 @@ logger = logging.getLogger(__name__)
 class SandboxServer(uvicorn.Server):
     """A uvicorn server that signals when it is listening and knows its bound port."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, config: uvicorn.Config, sandbox_config: SandboxConfig | None = None) -> None:
         super().__init__(config)
         self.ready = threading.Event()
+        self._sandbox_config = sandbox_config or SandboxConfig()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if not self.should_exit:
             root = f"http://{self.config.host}:{self.port}"
+            account = SANDBOX_ACCOUNTS[0]
+            # The built-in secret is public and worth showing; a configured one is not shown.
+            configured = account.client_id in self._sandbox_config.client_secrets
             logger.info(
                 "neuroflash sandbox ready: NEUROFLASH_API_URL=%s/api NEUROFLASH_TOKEN_URL=%s/oauth/v2/token "
-                "(client id sandbox-client, secret sandbox-secret)",
+                "(client id %s, secret %s)",
                 root,
                 root,
+                account.client_id,
+                "as configured" if configured else account.client_secret,
             )
         self.ready.set()
 
@@ -61,8 +68,11 @@ def run_standalone(
         logging.basicConfig(
             level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
-    app = create_sandbox_app(config or SandboxConfig())
-    server = SandboxServer(uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on"))
+    config = config or SandboxConfig()
+    app = create_sandbox_app(config)
+    server = SandboxServer(
+        uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on"), config
+    )
     if on_server is not None:
         on_server(server)
     server.run()

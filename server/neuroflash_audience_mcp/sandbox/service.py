@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .accounts import Account, TokenRegistry, Workspace, account_by_user_id, build_workspaces
+from .accounts import Account, TokenRegistry, Workspace, account_by_user_id, accounts_with_secrets, build_workspaces
 from .clock import iso_ms
 from .config import SandboxConfig
 from .errors import (
@@ -43,11 +43,16 @@ class Sandbox:
         self.stats = Stats()
         self.tokens = TokenRegistry(config.clock, config.token_lifetime_seconds)
         self.workspaces: tuple[Workspace, ...] = build_workspaces(config.extra_workspaces)
+        self.accounts: tuple[Account, ...] = accounts_with_secrets(config.client_secrets)
 
     def close(self) -> None:
         self.store.close()
 
     # -- lookups ----------------------------------------------------------------------------
+
+    def account_by_client_id(self, client_id: str) -> Account | None:
+        """The account with this client id, carrying the secret this sandbox accepts."""
+        return next((a for a in self.accounts if a.client_id == client_id), None)
 
     def workspaces_of(self, account: Account) -> list[Workspace]:
         return [w for w in self.workspaces if w.role_of(account.user_id) is not None]
