@@ -426,6 +426,6 @@ async def test_file_path_over_http_reads_only_inside_the_image_dir(sandbox_app: 
         )
 
     for name, result in refused.items():
-        assert result.is_error and "must be inside" in result.content[0].text, name  # type: ignore[union-attr]
+        assert result.is_error and "inside the server's image directory" in result.content[0].text, name  # type: ignore[union-attr]
     assert not inside.is_error, inside.content
     assert sandbox_app.state.sandbox.stats.get(IMAGE_PUT) == 1

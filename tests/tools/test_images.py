@@ -85,8 +85,28 @@ async def test_a_file_outside_the_image_dir_is_refused(make_server: ServerFactor
     async with harness.client() as client:
         message = await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=str(outside))
 
-    assert "must be inside" in message and "image_base64" in message
+    assert "inside the server's image directory" in message and "image_base64" in message
     assert harness.sandbox.stats.get(PUT_IMAGE) == 0
+
+
+async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothing(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    existing = tmp_path / "exists.png"
+    existing.write_bytes(PNG_BYTES)
+    harness = make_server(image_dir=str(allowed))
+    audience_id = harness.seed()
+
+    async with harness.client() as client:
+        answers = {
+            path: await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=path)
+            for path in (str(existing), str(tmp_path / "missing.png"), "../exists.png", "../../etc/passwd")
+        }
+
+    assert len(set(answers.values())) == 1, answers  # an existing file cannot be told from a missing one
+    assert str(tmp_path) not in next(iter(answers.values()))
 
 
 @pytest.mark.parametrize(

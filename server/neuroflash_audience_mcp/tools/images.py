@@ -45,16 +45,26 @@ def _sniff(data: bytes) -> str | None:
 
 
 def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[bytes, str]:
-    """The bytes and file name of a local image; `allowed_dir` confines the path when given."""
+    """The bytes and file name of a local image; `allowed_dir` confines the path when given.
+
+    Confinement is checked before anything else, with one answer for every path outside the
+    directory: a remote caller must learn neither which files exist nor where the directory is.
+    """
     path = Path(file_path).expanduser()
+    if allowed_dir is not None:
+        root = allowed_dir.expanduser().resolve()
+        candidate = path if path.is_absolute() else root / path
+        # resolve() follows symlinks, so a link inside the directory pointing out is caught too.
+        if not candidate.resolve().is_relative_to(root):
+            raise tool_error(
+                "file_path must name a file inside the server's image directory (NEUROFLASH_IMAGE_DIR); "
+                "send image_base64 instead."
+            )
+        path = candidate
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
         raise tool_error(f"No readable file at file_path '{file_path}'.") from None
-    if allowed_dir is not None:
-        root = allowed_dir.resolve()
-        if not resolved.is_relative_to(root):
-            raise tool_error(f"file_path must be inside {root}; send image_base64 instead.")
     if not resolved.is_file():
         raise tool_error(f"file_path '{file_path}' is not a file.")
     if resolved.stat().st_size > MAX_IMAGE_BYTES:
