@@ -102,7 +102,14 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
     async with harness.client() as client:
         answers = {
             path: await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=path)
-            for path in (str(existing), str(tmp_path / "missing.png"), "../exists.png", "../../etc/passwd")
+            for path in (
+                str(existing),
+                str(tmp_path / "missing.png"),
+                "../exists.png",
+                "../../etc/passwd",
+                "~no-such-user-xyz/x.png",  # crashed before the bad-input campaign found it
+                "exists\x00.png",
+            )
         }
 
     assert len(set(answers.values())) == 1, answers  # an existing file cannot be told from a missing one
@@ -129,6 +136,9 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
         pytest.param({"image_base64": PNG_BASE64, "file_path": "/tmp/x.png"}, "exactly one", id="both-sources"),
         pytest.param({}, "exactly one", id="no-source"),
         pytest.param({"file_path": "/no/such/file.png"}, "No readable file", id="missing-file"),
+        # Found by the bad-input campaign: these crashed (ValueError, RuntimeError) instead.
+        pytest.param({"file_path": "image\x00.png"}, "No readable file", id="nul-in-path"),
+        pytest.param({"file_path": "~no-such-user-xyz/image.png"}, "No readable file", id="unknown-home"),
     ],
 )
 async def test_bad_image_input_is_refused_and_nothing_is_uploaded(

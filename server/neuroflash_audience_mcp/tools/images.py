@@ -44,22 +44,31 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+_OUTSIDE_IMAGE_DIR = (
+    "file_path must name a file inside the server's image directory (NEUROFLASH_IMAGE_DIR); send image_base64 instead."
+)
+
+
 def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[bytes, str]:
     """The bytes and file name of a local image; `allowed_dir` confines the path when given.
 
     Confinement is checked before anything else, with one answer for every path outside the
     directory: a remote caller must learn neither which files exist nor where the directory is.
     """
-    path = Path(file_path).expanduser()
+    try:
+        if "\x00" in file_path:
+            raise ValueError("a NUL byte names no file")  # resolve() would raise it, uncaught
+        path = Path(file_path).expanduser()  # RuntimeError for "~user" of an unknown user
+    except (ValueError, RuntimeError):
+        if allowed_dir is not None:
+            raise tool_error(_OUTSIDE_IMAGE_DIR) from None
+        raise tool_error(f"No readable file at file_path '{file_path}'.") from None
     if allowed_dir is not None:
         root = allowed_dir.expanduser().resolve()
         candidate = path if path.is_absolute() else root / path
         # resolve() follows symlinks, so a link inside the directory pointing out is caught too.
         if not candidate.resolve().is_relative_to(root):
-            raise tool_error(
-                "file_path must name a file inside the server's image directory (NEUROFLASH_IMAGE_DIR); "
-                "send image_base64 instead."
-            )
+            raise tool_error(_OUTSIDE_IMAGE_DIR)
         path = candidate
     try:
         resolved = path.resolve(strict=True)
