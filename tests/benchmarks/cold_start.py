@@ -1,0 +1,135 @@
+"""Cold start over stdio, the tool list's context cost, and where the start-up time goes.
+
+Cold start is the wall time from spawning `python -m neuroflash_audience_mcp --sandbox` to
+the `tools/list` answer in the SDK's stdio client (the client's handshake included, the
+shutdown not). One discarded warm-up run comes first, so bytecode is compiled and the OS
+file cache is warm, as on a user's second launch. The sandbox and journal databases are
+files in a temporary user data directory, as they would be for a user.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.common import Result, at_most, clean_env, median, spread, tokens, workdir
+
+COLD_START_TARGET_S = 0.6
+TOOLS_TOKENS_TARGET = 3000
+
+# Runs in a fresh interpreter: where the start-up time goes, phase by phase (seconds).
+_BREAKDOWN = """
+import json, time
+t0 = time.perf_counter()
+import mcp.server.mcpserver
+t1 = time.perf_counter()
+import neuroflash_audience_mcp.cli
+from neuroflash_audience_mcp.app import create_server
+from neuroflash_audience_mcp.settings import Settings
+t2 = time.perf_counter()
+settings = Settings(_env_file=None, sandbox=True)  # the databases the stdio runs use (environment)
+server = create_server(settings)
+t3 = time.perf_counter()
+from neuroflash_audience_mcp.connection import open_backend
+from neuroflash_audience_mcp.journal import Journal
+backend, journal = open_backend(settings), Journal(settings.journal_db)  # what the lifespan opens
+t4 = time.perf_counter()
+print(json.dumps({"sdk_import": t1 - t0, "own_import": t2 - t1, "create_server": t3 - t2, "lifespan": t4 - t3}))
+"""
+
+
+async def _one_start(params: Any, errlog: Any) -> tuple[float, list[dict[str, Any]]]:
+    from mcp import Client
+    from mcp.client.stdio import stdio_client
+
+    started = time.perf_counter()
+    async with Client(stdio_client(params, errlog=errlog)) as client:
+        listed = await client.list_tools()
+        elapsed = time.perf_counter() - started
+    tools = [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in listed.tools]
+    return elapsed, tools
+
+
+def _breakdown(env: dict[str, str], cwd: Path, runs: int) -> dict[str, float]:
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=env, cwd=cwd, check=True)
+        samples.setdefault("interpreter", []).append(time.perf_counter() - started)
+        out = subprocess.run(
+            [sys.executable, "-c", _BREAKDOWN], env=env, cwd=cwd, check=True, capture_output=True, text=True
+        ).stdout
+        for key, value in json.loads(out.strip().splitlines()[-1]).items():
+            samples.setdefault(key, []).append(value)
+    return {key: median(values) for key, values in samples.items()}
+
+
+async def run(*, quick: bool) -> list[Result]:
+    from mcp import StdioServerParameters
+
+    runs = 3 if quick else 7
+    with workdir("cold") as root:
+        env = clean_env(
+            root / "data",
+            NEUROFLASH_SANDBOX_DB=str(root / "data" / "sandbox.db"),
+            NEUROFLASH_JOURNAL_DB=str(root / "data" / "journal.db"),
+        )
+        params = StdioServerParameters(
+            command=sys.executable, args=["-m", "neuroflash_audience_mcp", "--sandbox"], env=env, cwd=str(root)
+        )
+        with (root / "server.stderr.log").open("w") as errlog:
+            await _one_start(params, errlog)  # warm-up: bytecode, file cache, database files
+            times: list[float] = []
+            tools: list[dict[str, Any]] = []
+            for _ in range(runs):
+                elapsed, tools = await _one_start(params, errlog)
+                times.append(elapsed)
+        phases = _breakdown(env, root, 3 if quick else 5)
+
+    cold = median(times)
+    wire = json.dumps({"tools": tools}, separators=(",", ":"))
+    tool_tokens = tokens(wire)
+    per_tool = sorted(
+        ((tool["name"], tokens(json.dumps(tool, separators=(",", ":")))) for tool in tools),
+        key=lambda item: -item[1],
+    )
+    return [
+        Result(
+            "cold start: spawn to tools/list answer (stdio, median)",
+            cold,
+            "s",
+            f"<= {COLD_START_TARGET_S} s",
+            at_most(cold, COLD_START_TARGET_S),
+            {"runs_s": [round(t, 4) for t in times], **spread(times)},
+            group="start-up",
+        ),
+        Result(
+            "  of which: interpreter start (python -c pass)",
+            phases["interpreter"],
+            "s",
+            group="start-up",
+        ),
+        Result("  of which: import of the MCP SDK (mcp.server.mcpserver)", phases["sdk_import"], "s", group="start-up"),
+        Result("  of which: import of this server's modules", phases["own_import"], "s", group="start-up"),
+        Result("  of which: create_server (tool registration)", phases["create_server"], "s", group="start-up"),
+        Result("  of which: lifespan (sandbox backend, journal)", phases["lifespan"], "s", group="start-up"),
+        Result(
+            "  rest: spawn, handshake, tools/list, client side",
+            cold - sum(phases.values()),
+            "s",
+            group="start-up",
+        ),
+        Result(
+            "context cost of tools/list (cl100k tokens, compact JSON)",
+            tool_tokens,
+            "tokens",
+            f"<= {TOOLS_TOKENS_TARGET:,}",
+            at_most(tool_tokens, TOOLS_TOKENS_TARGET),
+            {"tools": len(tools), "characters": len(wire), "per_tool": dict(per_tool)},
+            group="context",
+        ),
+    ]

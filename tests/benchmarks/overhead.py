@@ -1,0 +1,175 @@
+"""Per-call overhead of the MCP server over stdio, against a direct client call.
+
+One standalone sandbox (`sandbox-api`, a separate process on loopback) serves both paths:
+- direct: `NeuroflashClient.get_audience` in this process;
+- stdio: the `get_audience` tool through the SDK's stdio client, the server process pointed
+  at the same sandbox through NEUROFLASH_API_URL / TOKEN_URL / CLIENT_ID / CLIENT_SECRET.
+Both paths are warmed up (token, workspace, connections), then measured in interleaved blocks
+so drift of the machine hits both alike. The overhead is the difference of the medians.
+A full run repeats this in three rounds with fresh processes (where the scheduler places the
+three processes of the stdio path changes the result on a small machine) and reports the
+median round.
+
+Two more paths split the overhead (informational): the same server in this process through
+the SDK's in-memory client (no transport: argument validation, the tool, result conversion
+and the client's output-schema check), and a no-op tool over stdio (noop_server.py: the SDK's
+stdio floor, with nothing of this project in it).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+from tests.benchmarks.common import (
+    AUDIENCE_BODY,
+    ROOT,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    Result,
+    at_most,
+    clean_env,
+    median,
+    ms,
+    percentile,
+    standalone_sandbox,
+    workdir,
+)
+
+OVERHEAD_TARGET_MS = 1.5
+
+
+async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, list[float]], int]:
+    """One round with fresh processes: samples (seconds) per path, and tool errors."""
+    from contextlib import AsyncExitStack
+
+    from mcp import Client, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+    from pydantic import SecretStr
+
+    from neuroflash_audience_mcp.api import AudienceProfile, NeuroflashClient
+    from neuroflash_audience_mcp.app import create_server
+    from neuroflash_audience_mcp.settings import Settings
+
+    with workdir("overhead") as root, standalone_sandbox(root) as sandbox:
+        direct = NeuroflashClient.connect(
+            api_url=sandbox.api_url,
+            token_url=sandbox.token_url,
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
+        )
+        async with direct:
+            workspace_id = (await direct.list_workspaces())[0].id
+            audience = await direct.create_audience(workspace_id, AudienceProfile.model_validate(AUDIENCE_BODY))
+            audience_id = audience.id
+            env = clean_env(root / "data", NEUROFLASH_JOURNAL_DB=":memory:", **sandbox.server_env())
+            settings = Settings(
+                _env_file=None,
+                api_url=sandbox.api_url,
+                token_url=sandbox.token_url,
+                client_id=SANDBOX_CLIENT_ID,
+                client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
+                journal_db=":memory:",
+            )
+            arguments: dict[str, Any] = {"audience_id": audience_id}
+            samples: dict[str, list[float]] = {"direct": [], "stdio": [], "in_memory": [], "noop_stdio": []}
+            errors = 0
+            with (root / "server.stderr.log").open("w") as errlog:
+                async with AsyncExitStack() as stack:
+                    stdio = await stack.enter_async_context(
+                        Client(
+                            stdio_client(
+                                StdioServerParameters(
+                                    command=sys.executable,
+                                    args=["-m", "neuroflash_audience_mcp"],
+                                    env=env,
+                                    cwd=str(root),
+                                ),
+                                errlog=errlog,
+                            )
+                        )
+                    )
+                    server = create_server(settings)
+                    logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr
+                    in_memory = await stack.enter_async_context(Client(server))
+                    noop = await stack.enter_async_context(
+                        Client(
+                            stdio_client(
+                                StdioServerParameters(
+                                    command=sys.executable,
+                                    args=[str(ROOT / "tests" / "benchmarks" / "noop_server.py")],
+                                    env=env,
+                                    cwd=str(root),
+                                ),
+                                errlog=errlog,
+                            )
+                        )
+                    )
+
+                    async def call(path: str) -> bool:
+                        if path == "direct":
+                            await direct.get_audience(workspace_id, audience_id)
+                            return False
+                        if path == "noop_stdio":
+                            return bool((await noop.call_tool("noop", {})).is_error)
+                        client = stdio if path == "stdio" else in_memory
+                        return bool((await client.call_tool("get_audience", arguments)).is_error)
+
+                    for path in samples:
+                        for _ in range(warmup):
+                            errors += await call(path)
+                    for _ in range(blocks):
+                        for path, times in samples.items():
+                            for _ in range(per_block):
+                                started = time.perf_counter()
+                                errors += await call(path)
+                                times.append(time.perf_counter() - started)
+    return samples, errors
+
+
+async def run(*, quick: bool) -> list[Result]:
+    rounds = [await _round(4, 25, 20)] if quick else [await _round(10, 50, 50) for _ in range(3)]
+    overheads = [ms(median(s["stdio"])) - ms(median(s["direct"])) for s, _ in rounds]
+    # The median round (by overhead) supplies every figure, so the split adds up.
+    samples, _ = sorted(rounds, key=lambda r: ms(median(r[0]["stdio"])) - ms(median(r[0]["direct"])))[len(rounds) // 2]
+    errors = sum(e for _, e in rounds)
+    direct_times, stdio_times = samples["direct"], samples["stdio"]
+    direct_ms, stdio_ms = ms(median(direct_times)), ms(median(stdio_times))
+    in_memory_ms, noop_ms = ms(median(samples["in_memory"])), ms(median(samples["noop_stdio"]))
+    overhead = stdio_ms - direct_ms
+    details = {
+        "rounds_overhead_ms": [round(o, 3) for o in overheads],
+        "calls_each_per_round": len(direct_times),
+        "direct_median_ms": round(direct_ms, 3),
+        "stdio_median_ms": round(stdio_ms, 3),
+        "direct_p90_ms": round(ms(percentile(direct_times, 90)), 3),
+        "stdio_p90_ms": round(ms(percentile(stdio_times, 90)), 3),
+        "in_memory_median_ms": round(in_memory_ms, 3),
+        "noop_stdio_median_ms": round(noop_ms, 3),
+        "tool_errors": errors,
+    }
+    return [
+        Result(
+            "per-call overhead: get_audience over stdio minus direct client call (medians, median round)",
+            overhead,
+            "ms",
+            f"<= {OVERHEAD_TARGET_MS} ms",
+            at_most(overhead, OVERHEAD_TARGET_MS) and errors == 0,
+            details,
+            group="per-call",
+        ),
+        Result("  direct NeuroflashClient.get_audience (median)", direct_ms, "ms", group="per-call"),
+        Result("  get_audience tool over stdio (median)", stdio_ms, "ms", group="per-call"),
+        Result(
+            "  split: MCP layer without transport (in-memory client minus direct)",
+            in_memory_ms - direct_ms,
+            "ms",
+            group="per-call",
+        ),
+        Result(
+            "  split: stdio transport (stdio minus in-memory client)", stdio_ms - in_memory_ms, "ms", group="per-call"
+        ),
+        Result("  SDK floor: a no-op tool over stdio (noop_server.py)", noop_ms, "ms", group="per-call"),
+    ]
