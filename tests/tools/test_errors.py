@@ -143,3 +143,25 @@ async def test_wrong_credentials_name_the_settings_to_check(make_server: ServerF
         assert "HTTP 401" in text
         assert "NEUROFLASH_CLIENT_ID" in text and "NEUROFLASH_CLIENT_SECRET" in text
         assert "wrong-secret" not in text
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        pytest.param("get_audience", {"audience_id": "a" * 100_000}, id="id-too-long-for-a-url"),
+        pytest.param("record_audience_usage", {"audience_id": "\ud800"}, id="id-with-a-lone-surrogate"),
+        pytest.param("get_audience_limits", {"workspace_id": "ws-\udfff"}, id="workspace-with-a-lone-surrogate"),
+        pytest.param("list_audiences", {"search": "a" * 100_000}, id="search-too-long-for-a-url"),
+        pytest.param("list_audiences", {"search": "lead\ud83d"}, id="search-with-a-lone-surrogate"),
+        pytest.param("create_audience", {**BASIC, "residence": "Berlin \ud83d"}, id="body-with-a-lone-surrogate"),
+    ],
+)
+async def test_a_value_that_cannot_be_put_into_a_request_is_a_tool_error_and_nothing_is_sent(
+    harness: Harness, client: Client, tool: str, args: dict[str, object]
+) -> None:
+    # Found by the bad-input campaign: these crashed (httpx2.InvalidURL, UnicodeEncodeError).
+    # A lone surrogate reaches a tool when a client sends the JSON escape "\ud800".
+    message = await tool_error(client, tool, **{"workspace_id": WS, **args})
+
+    assert "nothing was sent" in message
+    assert not [route for route in harness.sandbox.stats.counts if " /api/" in route]

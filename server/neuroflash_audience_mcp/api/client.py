@@ -20,7 +20,12 @@ from pydantic import SecretStr, ValidationError
 
 from neuroflash_audience_mcp.api import wire
 from neuroflash_audience_mcp.api.auth import ClientCredentials, StaticToken, TokenSource
-from neuroflash_audience_mcp.api.errors import APIConnectionError, APIError, error_from_response
+from neuroflash_audience_mcp.api.errors import (
+    APIConnectionError,
+    APIError,
+    UnsendableRequestError,
+    error_from_response,
+)
 from neuroflash_audience_mcp.api.models import (
     Audience,
     AudienceImage,
@@ -43,7 +48,17 @@ class ResponseFormatError(APIError):
 
 def _segment(value: str) -> str:
     # Ids come from a model's arguments: never let one add path segments or a query.
-    return quote(value, safe="")
+    try:
+        return quote(value, safe="")
+    except UnicodeEncodeError:
+        raise UnsendableRequestError(
+            f"an id has a lone surrogate ({_surrogate(value)}), which is not valid Unicode; nothing was sent. "
+            "Use an id exactly as list_audiences or list_workspaces returned it."
+        ) from None
+
+
+def _surrogate(text: str) -> str:
+    return next((f"\\u{ord(c):04x}" for c in text if 0xD800 <= ord(c) <= 0xDFFF), "?")
 
 
 def _audiences(workspace_id: str) -> str:

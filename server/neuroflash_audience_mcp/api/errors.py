@@ -55,6 +55,13 @@ class APITimeoutError(APIConnectionError):
     """No answer within NEUROFLASH_TIMEOUT_SECONDS."""
 
 
+class UnsendableRequestError(APIError):
+    """A value cannot be put into a request (a URL too long, text that is not valid Unicode).
+
+    Raised before anything is sent, so nothing happened on the server.
+    """
+
+
 class APIStatusError(APIError):
     """The API answered with an error status."""
 

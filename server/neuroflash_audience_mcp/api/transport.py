@@ -29,6 +29,7 @@ from neuroflash_audience_mcp.api.errors import (
     APIStatusError,
     APITimeoutError,
     RateLimitError,
+    UnsendableRequestError,
     error_from_response,
 )
 
@@ -60,6 +61,12 @@ class RequestCounter:
 
     requests: int = 0
     attempts: int = 0
+
+
+def _unsendable(reason: str) -> UnsendableRequestError:
+    return UnsendableRequestError(
+        f"{reason}; nothing was sent. Shorten the value or remove the character, then call again."
+    )
 
 
 class ApiTransport:
@@ -100,7 +107,10 @@ class ApiTransport:
         headers = {"Accept": "application/json"}
         content = None
         if json is not None:
-            content = wire.dumps(json)
+            try:
+                content = wire.dumps(json)
+            except UnicodeEncodeError:
+                raise _unsendable("a text in the request has a lone surrogate, which is not valid Unicode") from None
             headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
         auth_retried = False
@@ -119,6 +129,10 @@ class ApiTransport:
                     params=params,
                     headers=headers | {"Authorization": f"Bearer {token}"},
                 )
+            except httpx2.InvalidURL:
+                raise _unsendable("a value makes the URL too long (an id or search text far too long)") from None
+            except UnicodeEncodeError:
+                raise _unsendable("a value in the URL has a lone surrogate, which is not valid Unicode") from None
             except httpx2.ConnectError as exc:
                 # Refused before anything was sent: safe to retry even a create.
                 if attempt < self._retry.max_attempts:
