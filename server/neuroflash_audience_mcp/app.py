@@ -19,6 +19,7 @@ from neuroflash_audience_mcp import __version__, prompts
 from neuroflash_audience_mcp.connection import Backend, open_backend
 from neuroflash_audience_mcp.journal import Journal
 from neuroflash_audience_mcp.logs import configure_logging
+from neuroflash_audience_mcp.results import with_compact_text
 from neuroflash_audience_mcp.schemas import compact_schema, optional_without_null, outline_output_schema
 from neuroflash_audience_mcp.settings import Settings
 from neuroflash_audience_mcp.tools import audiences, audit, bootstrap, deletion, history, images, workspaces
@@ -44,11 +45,15 @@ comma lists) and report it in `adjustments`; tell the user about them. Use dry_r
 BackendFactory = Callable[[Settings], Backend]
 
 
-def _compact_tool_schemas(server: MCPServer[AppState]) -> None:
-    """Shrink every advertised schema (see schemas.py); validation uses the pydantic models."""
-    # The SDK has no public hook for published schemas, so this reaches into the tool manager
-    # once, at construction, before anything has read them.
+def _publish_compactly(server: MCPServer[AppState]) -> None:
+    """Shrink every advertised schema (schemas.py) and every result's text (results.py).
+
+    Validation still uses the pydantic models. The SDK has no public hook for published
+    schemas, so this reaches into the tool manager once, at construction, before anything
+    has read them.
+    """
     for tool in server._tool_manager.list_tools():
+        tool.fn = with_compact_text(tool.fn)
         tool.description = " ".join(tool.description.split())  # docstring indentation is not for the model
         tool.parameters = optional_without_null(compact_schema(tool.parameters))
         if tool.fn_metadata.output_schema is not None:
@@ -99,7 +104,7 @@ def create_server(
     for toolset in TOOLSETS:
         toolset.register(server, read_only_mode=settings.read_only)
     prompts.register(server, read_only_mode=settings.read_only)
-    _compact_tool_schemas(server)
+    _publish_compactly(server)
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())
     return server
