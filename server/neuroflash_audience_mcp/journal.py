@@ -178,6 +178,8 @@ class Journal:
             self.fail(change_id, "the write finished without a recorded result")
 
     def get(self, change_id: int) -> Change | None:
+        if not -(2**63) <= change_id < 2**63:
+            return None  # no row has it, and SQLite would raise OverflowError for it
         with self._lock:
             row = self._db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
         return None if row is None else self._change(row)

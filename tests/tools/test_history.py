@@ -185,3 +185,13 @@ async def test_restore_is_not_offered_in_read_only_mode(make_server: ServerFacto
     async with harness.client() as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
     assert "list_recent_changes" in names and "restore_audience" not in names
+
+
+@pytest.mark.parametrize("change_id", [2**63, -(2**63) - 1, 10**100])
+async def test_restoring_a_change_id_beyond_sqlite_integers_says_there_is_no_such_change(
+    client: Client, change_id: int
+) -> None:
+    # Found by the bad-input campaign: SQLite's OverflowError crashed the tool.
+    message = await tool_error(client, "restore_audience", change_id=change_id)
+
+    assert f"No change {change_id} in the journal" in message
