@@ -109,6 +109,7 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
                 "../../etc/passwd",
                 "~no-such-user-xyz/x.png",  # crashed before the bad-input campaign found it
                 "exists\x00.png",
+                "exists\ud800.png",
             )
         }
 
@@ -139,6 +140,7 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
         # Found by the bad-input campaign: these crashed (ValueError, RuntimeError) instead.
         pytest.param({"file_path": "image\x00.png"}, "No readable file", id="nul-in-path"),
         pytest.param({"file_path": "~no-such-user-xyz/image.png"}, "No readable file", id="unknown-home"),
+        pytest.param({"file_path": "image\ud800.png"}, "No readable file", id="lone-surrogate-in-path"),
     ],
 )
 async def test_bad_image_input_is_refused_and_nothing_is_uploaded(

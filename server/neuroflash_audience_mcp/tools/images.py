@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -56,9 +57,12 @@ def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[by
     directory: a remote caller must learn neither which files exist nor where the directory is.
     """
     try:
+        # What resolve() would raise uncaught: ValueError for a NUL byte, UnicodeEncodeError
+        # (a ValueError) for a lone surrogate; and RuntimeError for "~user" of an unknown user.
         if "\x00" in file_path:
-            raise ValueError("a NUL byte names no file")  # resolve() would raise it, uncaught
-        path = Path(file_path).expanduser()  # RuntimeError for "~user" of an unknown user
+            raise ValueError("a NUL byte names no file")
+        os.fsencode(file_path)
+        path = Path(file_path).expanduser()
     except (ValueError, RuntimeError):
         if allowed_dir is not None:
             raise tool_error(_OUTSIDE_IMAGE_DIR) from None
