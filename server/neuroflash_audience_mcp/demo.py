@@ -66,7 +66,8 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
     if tool == "update_audience":
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
     elif tool == "list_audiences":
-        lines.append(f"{data['total']} audience(s): " + ", ".join(a["name"] for a in data["audiences"]))
+        name = data["columns"].index("name")
+        lines.append(f"{data['total']} audience(s): " + ", ".join(str(row[name]) for row in data["audiences"]))
     elif tool == "delete_audience":
         lines.append(f"{data['status']}: {data['message']}")
     elif tool == "audit_audiences":

@@ -4,7 +4,7 @@
 (page_size=50)` runs through the SDK client, and the same page is fetched from the API
 directly (`GET .../target-audiences?page=1&size=50`). Both are counted in cl100k tokens as
 compact JSON (the raw body is also counted byte for byte as the API sent it). The share of
-each field in the concise page is reported, so an overrun shows what to cut.
+each column of the concise table is reported, so an overrun shows what to cut.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ def field_shares(items: list[dict[str, Any]]) -> dict[str, int]:
     for item in items:
         for key, value in item.items():
             totals[key] = totals.get(key, 0) + tokens(f"{_compact(key)}:{_compact(value)},")
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def column_shares(columns: list[str], rows: list[list[Any]]) -> dict[str, int]:
+    """Tokens per column over all rows (each value with its separator), largest first."""
+    totals = {column: tokens(_compact(column)) for column in columns}
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            totals[column] += tokens(f"{_compact(value)},")
     return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
@@ -85,8 +94,10 @@ async def run(*, quick: bool) -> list[Result]:
     raw_bytes_tokens = tokens(raw.decode("utf-8"))
     text_tokens = sum(tokens(block.text) for block in result.content if getattr(block, "type", None) == "text")
     ratio = 100.0 * concise_tokens / raw_tokens
-    listed = concise.get("audiences", [])
-    concise_fields = field_shares(listed)
+    # list_audiences sends a table (columns once, a row per audience); share tokens per column.
+    columns = concise.get("columns", [])
+    listed = [dict(zip(columns, row, strict=True)) for row in concise.get("audiences", [])]
+    concise_fields = column_shares(columns, concise.get("audiences", []))
     raw_fields = field_shares(raw_json.get("data", []))
     return [
         Result(
@@ -109,7 +120,7 @@ async def run(*, quick: bool) -> list[Result]:
         Result(f"  concise page of {PAGE}: structured content", concise_tokens, "tokens", group="context"),
         Result(f"  raw API page of {PAGE}: response body", raw_tokens, "tokens", group="context"),
         Result(
-            "  the same result's text content block (SDK: indented JSON of it)", text_tokens, "tokens", group="context"
+            "  the same result's text content block (what a host shows the model)", text_tokens, "tokens", group="context"
         ),
         Result(
             "  largest fields of the concise page",

@@ -65,6 +65,12 @@ STORED_BODY: dict[str, Any] = {
 }
 
 
+def summaries(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a list_audiences page as dicts keyed by its `columns`."""
+    columns = page["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in page["audiences"]]
+
+
 def stored(sandbox: Sandbox, audience_id: str) -> dict[str, Any]:
     """The body the sandbox keeps for an audience, as plain JSON values (decimals as floats)."""
     raw = sandbox.store.get_raw(audience_id)

@@ -162,7 +162,7 @@ async def test_get_image_says_whether_there_is_one(harness: Harness, client: Cli
     await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, file_name="a.png")
     with_image = await call(client, "get_audience_image", audience_id=audience_id)
 
-    assert without == {"audience_id": audience_id, "has_image": False, "image": None, "change_id": None}
+    assert without == {"audience_id": audience_id, "has_image": False, "image": None}
     assert with_image["has_image"] is True
     assert with_image["image"]["file_name"] == "a.png"
     assert with_image["image"]["url"].endswith("/a.png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from .conftest import OWNER, STORED_BODY, Harness, call, tool_error
+from .conftest import OWNER, STORED_BODY, Harness, call, summaries, tool_error
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,7 @@ async def test_pages_report_page_total_total_pages_and_has_more(harness: Harness
     assert (second["page"], second["has_more"]) == (2, True)
     assert (last["page"], last["total"], last["has_more"]) == (3, 5, False)
     assert [len(p["audiences"]) for p in (first, second, last)] == [2, 2, 1]
-    seen = [a["id"] for p in (first, second, last) for a in p["audiences"]]
+    seen = [a["id"] for p in (first, second, last) for a in summaries(p)]
     assert sorted(seen) == sorted(ids)  # every audience exactly once across the pages
 
 
@@ -61,9 +61,9 @@ async def test_country_and_language_filters_accept_names(harness: Harness, clien
     by_language = await call(client, "list_audiences", native_language="German")
     by_native_names = await call(client, "list_audiences", country="Schweiz", native_language="Französisch")
 
-    assert [a["id"] for a in by_country["audiences"]] == [german]
-    assert [a["id"] for a in by_language["audiences"]] == [german]
-    assert [a["id"] for a in by_native_names["audiences"]] == [swiss_french]
+    assert [a["id"] for a in summaries(by_country)] == [german]
+    assert [a["id"] for a in summaries(by_language)] == [german]
+    assert [a["id"] for a in summaries(by_native_names)] == [swiss_french]
 
 
 async def test_search_matches_part_of_the_name_ignoring_case(harness: Harness, client: Client) -> None:
@@ -72,7 +72,7 @@ async def test_search_matches_part_of_the_name_ignoring_case(harness: Harness, c
 
     result = await call(client, "list_audiences", search="parents")
 
-    assert [a["id"] for a in result["audiences"]] == [wanted]
+    assert [a["id"] for a in summaries(result)] == [wanted]
     assert result["total"] == 1
 
 
@@ -85,13 +85,17 @@ async def test_an_unknown_country_filter_suggests_close_matches(client: Client) 
 async def test_list_entries_are_concise_with_counts_but_no_lists(harness: Harness, client: Client) -> None:
     harness.seed(dict(STORED_BODY, interests=["a", "b", "c"], needs=[], painPoints=["x"]))
 
-    [summary] = (await call(client, "list_audiences"))["audiences"]
+    page = await call(client, "list_audiences")
+    [summary] = summaries(page)
 
     assert (summary["interests_count"], summary["needs_count"], summary["pain_points_count"]) == (3, 0, 1)
-    for detail in ("interests", "needs", "pain_points", "other_fields", "created_by_user_id", "can_update"):
-        assert summary.get(detail) is None
-    assert summary["gender_distribution"] == STORED_BODY["genderDistribution"]
+    assert {k: summary[k] for k in ("female", "male", "nonBinary", "preferNotToSay")} == STORED_BODY[
+        "genderDistribution"
+    ]
     assert (summary["country"], summary["native_language"], summary["min_age"]) == ("US", "en", 25)
+    assert summary["updated_at"] and summary["name"] == STORED_BODY["name"]
+    # A table: the field names once, one row of plain values per audience; no lists in it.
+    assert all(not isinstance(cell, list | dict) for cell in page["audiences"][0])
 
 
 async def test_get_audience_is_concise_by_default(harness: Harness, client: Client) -> None:

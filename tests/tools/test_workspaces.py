@@ -7,7 +7,7 @@ from mcp import Client
 
 from neuroflash_audience_mcp.sandbox import SandboxConfig
 
-from .conftest import STORED_BODY, WS, Harness, ServerFactory, call, tool_error
+from .conftest import STORED_BODY, WS, Harness, ServerFactory, call, summaries, tool_error
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +42,7 @@ async def test_the_only_workspace_is_used_when_none_is_given(harness: Harness, c
 
     result = await call(client, "list_audiences")
 
-    assert [a["id"] for a in result["audiences"]] == [audience_id]
+    assert [a["id"] for a in summaries(result)] == [audience_id]
 
 
 async def test_several_workspaces_without_a_choice_is_an_error_that_lists_them(make_server: ServerFactory) -> None:
@@ -65,7 +65,7 @@ async def test_an_explicit_workspace_id_wins_over_the_setting(make_server: Serve
     async with harness.client() as client:
         result = await call(client, "list_audiences", workspace_id=second)
 
-    assert [a["id"] for a in result["audiences"]] == [in_second]
+    assert [a["id"] for a in summaries(result)] == [in_second]
 
 
 async def test_the_configured_workspace_is_used_and_reported_as_default(make_server: ServerFactory) -> None:
@@ -78,7 +78,7 @@ async def test_the_configured_workspace_is_used_and_reported_as_default(make_ser
         listed = await call(client, "list_audiences")
         workspaces = await call(client, "list_workspaces")
 
-    assert [a["id"] for a in listed["audiences"]] == [in_second]
+    assert [a["id"] for a in summaries(listed)] == [in_second]
     assert workspaces["default_workspace_id"] == second
     assert [w["id"] for w in workspaces["workspaces"] if w["is_default"]] == [second]
 

@@ -21,7 +21,14 @@ from neuroflash_audience_mcp.tools.profiles import (
     profile_from_body,
 )
 from neuroflash_audience_mcp.tools.state import app_state
-from neuroflash_audience_mcp.tools.views import AudienceView, ResponseFormat, audience_view
+from neuroflash_audience_mcp.tools.views import (
+    SUMMARY_COLUMNS,
+    AudienceView,
+    ResponseFormat,
+    SummaryCell,
+    audience_view,
+    summary_row,
+)
 
 # Loose input types on purpose: the normalizers accept what models send (percent strings,
 # aliases, comma-separated lists, numeric strings) and explain what they changed.
@@ -40,7 +47,8 @@ AudienceId = str
 
 
 class AudiencePageResult(BaseModel):
-    audiences: list[AudienceView]
+    columns: list[str]
+    audiences: list[list[SummaryCell]] = Field(description="One row per audience, in `columns` order")
     page: int
     page_size: int
     total: int
@@ -82,14 +90,14 @@ class UsageResult(BaseModel):
 
 async def list_audiences(
     ctx: Context,
-    search: Annotated[str | None, Field(description="Case-insensitive part of the name")] = None,
-    country: Annotated[str | None, Field(description="Country name or ISO code")] = None,
-    native_language: Annotated[str | None, Field(description="Language name or ISO code")] = None,
+    search: Annotated[str | None, Field(description="Part of the name")] = None,
+    country: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    native_language: Annotated[str | None, Field(description="Name or ISO code")] = None,
     page: Annotated[int, Field(ge=1)] = 1,
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20,
     workspace_id: WorkspaceId = None,
 ) -> AudiencePageResult:
-    """List audiences as concise summaries, a page at a time; filter by name, country or language."""
+    """List audiences as a table of concise summaries, a page at a time; filter by name, country or language."""
     from neuroflash_audience_mcp.normalize import normalize_country, normalize_language
 
     state = app_state(ctx)
@@ -103,7 +111,8 @@ async def list_audiences(
     info = result.page
     total_pages = info.total_pages
     return AudiencePageResult(
-        audiences=[audience_view(a) for a in result.data],
+        columns=list(SUMMARY_COLUMNS),
+        audiences=[summary_row(a) for a in result.data],
         page=info.current_page or page,
         page_size=info.size or page_size,
         total=info.total_elements,

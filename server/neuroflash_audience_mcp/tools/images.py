@@ -25,10 +25,13 @@ AudienceId = str
 WorkspaceId = str | None
 
 
-class ImageResult(BaseModel):
+class ImageInfo(BaseModel):
     audience_id: str
     has_image: bool
     image: ImageView | None = None
+
+
+class ImageResult(ImageInfo):
     change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
 
 
@@ -112,7 +115,7 @@ def image_upload(
     return ImageUpload(base64=base64.b64encode(data).decode("ascii"), content_type=kind, file_name=name)
 
 
-async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
+async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageInfo:
     """An audience's image: file name and URL (has_image is false if none)."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
@@ -122,8 +125,8 @@ async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id
         except NotFoundError as exc:
             if exc.code != "IMAGE_NOT_FOUND":
                 raise
-            return ImageResult(audience_id=audience_id, has_image=False)
-    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image))
+            return ImageInfo(audience_id=audience_id, has_image=False)
+    return ImageInfo(audience_id=audience_id, has_image=True, image=image_view(image))
 
 
 async def set_audience_image(

@@ -110,3 +110,50 @@ class ImageView(BaseModel):
 
 def image_view(image: AudienceImage) -> ImageView:
     return ImageView(id=image.id, file_name=image.file_name, url=image.url, updated_at=image.updated_at)
+
+
+# A page of concise summaries is sent as a table: the field names once, then one row per
+# audience. Repeating every key for every audience made a page of 50 cost 38% of the raw API
+# page in tokens; as rows it is under 25%, with the same fields.
+SUMMARY_COLUMNS = (
+    "id",
+    "name",
+    "min_age",
+    "max_age",
+    "residence",
+    "country",
+    "native_language",
+    "female",
+    "male",
+    "nonBinary",
+    "preferNotToSay",
+    "interests_count",
+    "needs_count",
+    "pain_points_count",
+    "shared",
+    "updated_at",
+)
+SummaryCell = str | int | float | bool | None
+
+
+def summary_row(audience: Audience) -> list[SummaryCell]:
+    """One audience as a row in SUMMARY_COLUMNS order (gender shares as fractions)."""
+    shares = gender_dict(audience) or {}
+    return [
+        audience.id,
+        audience.name,
+        audience.min_age,
+        audience.max_age,
+        audience.residence,
+        audience.country,
+        audience.native_language,
+        shares.get("female"),
+        shares.get("male"),
+        shares.get("nonBinary"),
+        shares.get("preferNotToSay"),
+        len(audience.interests or []),
+        len(audience.needs or []),
+        len(audience.pain_points or []),
+        audience.shared,
+        audience.updated_at,
+    ]
