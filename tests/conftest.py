@@ -17,6 +17,11 @@ from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
 
 BASE = "http://sandbox.test"
 
+# The secrets campaign runs over the whole suite: sentinel secrets in the environment, and a
+# leak check of every test's output, tool results and journals (tests/campaigns/secret_guard.py).
+# pytester runs that check against tests written to leak, in tests/campaigns.
+pytest_plugins = ("pytester", "tests.campaigns.secret_guard")
+
 
 @pytest.fixture
 def anyio_backend() -> str:
