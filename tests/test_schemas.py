@@ -52,3 +52,10 @@ def test_titles_and_null_defaults_are_dropped_but_a_property_named_title_is_kept
 
 def test_a_nullable_reference_is_left_as_a_union() -> None:
     assert "anyOf" in compact_schema(NULLABLE_REF)
+
+
+def test_lone_surrogates_become_replacement_characters_everywhere_in_a_value() -> None:
+    from neuroflash_audience_mcp.results import without_lone_surrogates
+
+    cleaned = without_lone_surrogates({"k\ud800": ["a\udfffb", {"x": "\ud83d"}], "n": 1, "ok": "Grüße 😀"})
+    assert cleaned == {"k\ufffd": ["a\ufffdb", {"x": "\ufffd"}], "n": 1, "ok": "Grüße 😀"}

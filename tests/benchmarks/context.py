@@ -120,7 +120,10 @@ async def run(*, quick: bool) -> list[Result]:
         Result(f"  concise page of {PAGE}: structured content", concise_tokens, "tokens", group="context"),
         Result(f"  raw API page of {PAGE}: response body", raw_tokens, "tokens", group="context"),
         Result(
-            "  the same result's text content block (what a host shows the model)", text_tokens, "tokens", group="context"
+            "  the same result's text content block (what a host shows the model)",
+            text_tokens,
+            "tokens",
+            group="context",
         ),
         Result(
             "  largest fields of the concise page",

@@ -305,11 +305,6 @@ def restorable_update(rows: list[dict[str, Any]], stored: dict[str, dict[str, An
     return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mcp 2.3: the stdio writer dies on a message it cannot encode; a lone surrogate reaches a tool "
-    "through the SDK's JSON pre-parse of list arguments sent as strings, and our ToolError quotes it",
-)
 async def test_a_lone_surrogate_quoted_in_a_tool_error_does_not_stop_the_stdio_server(tmp_path: Path) -> None:
     # Found by the bad-input campaign (its in-memory client counts such results as unsendable).
     stderr = tmp_path / "server.stderr.log"

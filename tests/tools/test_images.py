@@ -89,6 +89,16 @@ async def test_a_file_outside_the_image_dir_is_refused(make_server: ServerFactor
     assert harness.sandbox.stats.get(PUT_IMAGE) == 0
 
 
+async def test_a_file_path_that_is_not_valid_unicode_is_refused_before_anything_is_read(
+    harness: Harness, client: Client
+) -> None:
+    audience_id = harness.seed()
+
+    message = await tool_error(client, "set_audience_image", audience_id=audience_id, file_path="exists\ud800.png")
+
+    assert message.startswith("file_path: contains text that is not valid Unicode") and "nothing was sent" in message
+
+
 async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothing(
     make_server: ServerFactory, tmp_path: Path
 ) -> None:
@@ -109,7 +119,6 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
                 "../../etc/passwd",
                 "~no-such-user-xyz/x.png",  # crashed before the bad-input campaign found it
                 "exists\x00.png",
-                "exists\ud800.png",
             )
         }
 
@@ -140,7 +149,7 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
         # Found by the bad-input campaign: these crashed (ValueError, RuntimeError) instead.
         pytest.param({"file_path": "image\x00.png"}, "No readable file", id="nul-in-path"),
         pytest.param({"file_path": "~no-such-user-xyz/image.png"}, "No readable file", id="unknown-home"),
-        pytest.param({"file_path": "image\ud800.png"}, "No readable file", id="lone-surrogate-in-path"),
+        pytest.param({"file_path": "image\ud800.png"}, "not valid Unicode", id="lone-surrogate-in-path"),
     ],
 )
 async def test_bad_image_input_is_refused_and_nothing_is_uploaded(
