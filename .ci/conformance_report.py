@@ -80,7 +80,8 @@ def report(outcome: dict[str, tuple[str, str]]) -> list[str]:
         lines.append(f"{status}  {scenario:32} {note}".rstrip())
     passed = sum(status == "PASS" for status, _ in outcome.values())
     new = [s for s, (status, _) in outcome.items() if status == "FAIL" and s not in KNOWN_FAILURES]
-    lines.append(f"conformance (all server scenarios): {passed} passed, {len(outcome) - passed} failed")
+    # Worded so it is not read as a test run's closing line: most of these scenarios need fixtures.
+    lines.append(f"conformance, all server scenarios (informational): {passed} pass, {len(outcome) - passed} do not")
     if new:
         lines.append(f"failures without a known reason: {', '.join(new)}")
     return lines
