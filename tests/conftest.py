@@ -14,6 +14,9 @@ import pytest
 from pydantic import SecretStr
 
 from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
+from tests.support import GUIDE_BODY
+
+__all__ = ["GUIDE_BODY"]  # tests import the guide body from here too
 
 BASE = "http://sandbox.test"
 
@@ -108,18 +111,3 @@ def make_client(sandbox_app: Any, recorded_sleep: RecordedSleep) -> ClientFactor
 async def client(make_client: ClientFactory) -> AsyncIterator[NeuroflashClient]:
     async with make_client() as api:
         yield api
-
-
-GUIDE_BODY: dict[str, Any] = {
-    "country": "US",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "maxAge": 45,
-    "minAge": 25,
-    "name": "Marketing leaders",
-    "nativeLanguage": "en",
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "residence": "Berlin",
-    "shared": True,
-}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,18 +11,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEUROFLASH_")}
-    env.update(extra)
-    return env
+from tests.support import GUIDE_BODY, clean_env, free_port
 
 
 @pytest.fixture
@@ -56,19 +43,7 @@ def sandbox_api(tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-GUIDE = {
-    "country": "US",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "maxAge": 45,
-    "minAge": 25,
-    "name": "Marketing leaders",
-    "nativeLanguage": "en",
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "residence": "Berlin",
-    "shared": True,
-}
+GUIDE = GUIDE_BODY
 
 
 def test_sandbox_api_serves_the_documented_lifecycle_over_plain_http(sandbox_api: str) -> None:

@@ -41,7 +41,7 @@ from neuroflash_audience_mcp.http_server import (
 )
 from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
 from neuroflash_audience_mcp.settings import Settings
-from tests.test_cli import clean_env, free_port
+from tests.support import clean_env, free_port
 
 pytestmark = pytest.mark.anyio
 

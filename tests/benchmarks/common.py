@@ -12,7 +12,6 @@ import contextlib
 import logging
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,13 +154,6 @@ def tokens(text: str) -> int:
 
 
 # -- processes ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def clean_env(data_home: Path, **extra: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ the figures at the end of the pytest run.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from neuroflash_audience_mcp.app import create_server
 from neuroflash_audience_mcp.connection import Backend, open_backend
 from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
 from neuroflash_audience_mcp.settings import Settings
+from tests.support import free_port
 
 SCALE = max(0.1, float(os.environ.get("NEUROFLASH_CAMPAIGN_SCALE", "1")))
 SEED = int(os.environ.get("NEUROFLASH_CAMPAIGN_SEED", "20240611"))
@@ -58,13 +58,6 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env["NEUROFLASH_JOURNAL_DB"] = str(tmp_path / "journal.db")
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

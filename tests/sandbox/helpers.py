@@ -11,27 +11,13 @@ import httpx2
 from starlette.applications import Starlette
 
 from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
+from tests.support import GUIDE_BODY
 
 BASE_URL = "http://sandbox.test"
 TOKEN_PATH = "/oauth/v2/token"
 WORKSPACES_PATH = "/api/workspace-service/v1/workspaces"
 # 2025-01-14T16:20:59Z, the instant of the reference examples.
 START = 1_736_871_659.0
-
-# The create body of the lifecycle guide, step 4.
-GUIDE_BODY: dict[str, Any] = {
-    "country": "US",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "maxAge": 45,
-    "minAge": 25,
-    "name": "Marketing leaders",
-    "nativeLanguage": "en",
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "residence": "Berlin",
-    "shared": True,
-}
 
 
 def guide_body(**changes: Any) -> dict[str, Any]:
