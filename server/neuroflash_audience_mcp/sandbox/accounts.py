@@ -160,7 +160,3 @@ class TokenRegistry:
         if self._clock() >= expiry:
             return TokenState.EXPIRED, None
         return TokenState.VALID, account
-
-    def revoke_all(self) -> None:
-        with self._lock:
-            self._tokens.clear()

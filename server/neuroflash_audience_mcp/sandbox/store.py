@@ -149,6 +149,23 @@ def _row_to_record(row: sqlite3.Row | tuple[object, ...]) -> AudienceRecord:
     )
 
 
+def _indexed_columns(
+    body: JsonObject,
+) -> tuple[int, str | None, str, str | None, str | None, str | None, str | None, str]:
+    """shared, name, name_folded, country, country_folded, native_language, native_language_folded, body:
+    the columns the list query filters on, derived from the body in one place for insert and replace."""
+    return (
+        1 if body.get("shared") is True else 0,
+        _text(body.get("name")),
+        _fold(body.get("name")) or "",
+        _text(body.get("country")),
+        _fold(body.get("country")),
+        _text(body.get("nativeLanguage")),
+        _fold(body.get("nativeLanguage")),
+        dumps(body),
+    )
+
+
 class Store:
     """All audiences and images of one sandbox."""
 
@@ -210,14 +227,7 @@ class Store:
                 workspace_id,
                 created_by_user_id,
                 owner_customer_id,
-                1 if body.get("shared") is True else 0,
-                _text(body.get("name")),
-                _fold(body.get("name")) or "",
-                _text(body.get("country")),
-                _fold(body.get("country")),
-                _text(body.get("nativeLanguage")),
-                _fold(body.get("nativeLanguage")),
-                dumps(body),
+                *_indexed_columns(body),
                 created_at,
                 updated_at,
                 viewed_at,
@@ -340,14 +350,7 @@ class Store:
                 "UPDATE audiences SET shared = ?, name = ?, name_folded = ?, country = ?, country_folded = ?,"
                 " native_language = ?, native_language_folded = ?, body = ?, updated_at = ? WHERE id = ?",
                 (
-                    1 if body.get("shared") is True else 0,
-                    _text(body.get("name")),
-                    _fold(body.get("name")) or "",
-                    _text(body.get("country")),
-                    _fold(body.get("country")),
-                    _text(body.get("nativeLanguage")),
-                    _fold(body.get("nativeLanguage")),
-                    dumps(body),
+                    *_indexed_columns(body),
                     updated,
                     audience_id,
                 ),

@@ -12,7 +12,6 @@ The undo is itself a journaled change.
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any, Literal
 
 from mcp.server.elicitation import ElicitationResult
@@ -291,15 +290,6 @@ async def _undo_image(state: AppState, change: Change) -> RestoreResult:
     return RestoreResult(
         status="restored", change_id=change.id, action=change.action, audience_id=audience_id, message=message
     )
-
-
-def image_snapshot(data: bytes, content_type: str, file_name: str | None) -> dict[str, Any]:
-    """What the journal keeps of an image so it can be uploaded again."""
-    return {
-        "base64": base64.b64encode(data).decode("ascii"),
-        "contentType": content_type,
-        "fileName": file_name or "image",
-    }
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
