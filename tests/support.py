@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
+
+import httpx2
 
 # The create body of the lifecycle guide, step 4 (reference: neuroflash-target-audience-lifecycle).
 GUIDE_BODY: dict[str, Any] = {
@@ -35,3 +40,17 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEUROFLASH_")}
     env.update(extra)
     return env
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    """Poll `url` until it answers 200; fail with the process's stderr if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx2.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up: {log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.05)

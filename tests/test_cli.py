@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
 
-from tests.support import GUIDE_BODY, clean_env, free_port
+from tests.support import GUIDE_BODY, clean_env, free_port, wait_for_http
 
 
 @pytest.fixture
@@ -27,16 +26,7 @@ def sandbox_api(tmp_path: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError(f"sandbox-api did not start: {log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        wait_for_http(f"{base}/healthz", process, log)
         yield base
     finally:
         process.terminate()

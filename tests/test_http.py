@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from neuroflash_audience_mcp.http_server import (
 )
 from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
 from neuroflash_audience_mcp.settings import Settings
-from tests.support import clean_env, free_port
+from tests.support import clean_env, free_port, wait_for_http
 
 pytestmark = pytest.mark.anyio
 
@@ -104,16 +103,7 @@ def http_server_process(tmp: Path, *args: str, **env: str) -> Iterator[Served]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError(f"the HTTP server did not start: {log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        wait_for_http(f"{base}/healthz", process, log)
         yield Served(base, log)
     finally:
         process.terminate()

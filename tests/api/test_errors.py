@@ -16,7 +16,10 @@ from neuroflash_audience_mcp.api import (
     PermissionDeniedError,
     PlanLimitReachedError,
 )
+from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS
 from tests.api.test_endpoints import guide_profile, workspace
+
+COLLEAGUE = SANDBOX_ACCOUNTS[1]
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +59,7 @@ async def test_an_invalid_static_token_fails_once_without_a_loop(make_client: An
 async def test_only_the_creator_may_update_or_delete(make_client: Any) -> None:
     async with (
         make_client() as owner,
-        make_client(client_id="sandbox-client-2", client_secret=SecretStr("sandbox-secret-2")) as other,
+        make_client(client_id=COLLEAGUE.client_id, client_secret=SecretStr(COLLEAGUE.client_secret)) as other,
     ):
         ws = await workspace(owner)
         created = await owner.create_audience(ws, guide_profile(shared=True))
@@ -72,7 +75,7 @@ async def test_only_the_creator_may_update_or_delete(make_client: Any) -> None:
 async def test_an_unshared_audience_of_another_account_is_not_found(make_client: Any) -> None:
     async with (
         make_client() as owner,
-        make_client(client_id="sandbox-client-2", client_secret=SecretStr("sandbox-secret-2")) as other,
+        make_client(client_id=COLLEAGUE.client_id, client_secret=SecretStr(COLLEAGUE.client_secret)) as other,
     ):
         ws = await workspace(owner)
         created = await owner.create_audience(ws, guide_profile(shared=False))

@@ -16,14 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support import free_port
+from tests.support import GUIDE_BODY, free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,19 +30,7 @@ SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 
 # A complete, valid audience body (what the API itself would hold).
-AUDIENCE_BODY: dict[str, Any] = {
-    "name": "Marketing leaders",
-    "minAge": 25,
-    "maxAge": 45,
-    "residence": "Berlin",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "country": "US",
-    "nativeLanguage": "en",
-    "shared": True,
-}
+AUDIENCE_BODY: dict[str, Any] = dict(GUIDE_BODY)
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -182,21 +169,6 @@ def http_transport_available() -> bool:
         server_command("--help"), capture_output=True, text=True, timeout=60, check=False, cwd=tempfile.gettempdir()
     )
     return "--transport" in result.stdout and "http" in result.stdout
-
-
-def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    import httpx2
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx2.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.05)
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ from neuroflash_audience_mcp.app import create_server
 from neuroflash_audience_mcp.connection import Backend
 from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, Sandbox, SandboxConfig, create_sandbox_app
 from neuroflash_audience_mcp.settings import Settings
+from tests.support import GUIDE_BODY
 
 from .support import FIGURES, WS, campaign_timeout, error_message, is_crash, scaled
 
@@ -53,19 +54,7 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 PNG_BASE64 = base64.b64encode(PNG).decode("ascii")
-STORED = {
-    "name": "Fuzzed leaders",
-    "minAge": 25,
-    "maxAge": 45,
-    "residence": "Berlin",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "country": "US",
-    "nativeLanguage": "en",
-    "shared": True,
-}
+STORED = {**GUIDE_BODY, "name": "Fuzzed leaders"}
 
 # -- strategies -----------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from neuroflash_audience_mcp.sandbox import (
 from neuroflash_audience_mcp.sandbox.jsonio import dumps
 from neuroflash_audience_mcp.settings import Settings
 from neuroflash_audience_mcp.tools.state import AppState
+from tests.support import GUIDE_BODY
 
 BASE = "http://sandbox.tools.test"
 WS = SANDBOX_WORKSPACE_ID
@@ -50,19 +51,7 @@ PNG_BYTES = base64.b64decode(
 PNG_BASE64 = base64.b64encode(PNG_BYTES).decode("ascii")
 
 # A complete, valid stored body (what the API itself would hold).
-STORED_BODY: dict[str, Any] = {
-    "name": "Marketing leaders",
-    "minAge": 25,
-    "maxAge": 45,
-    "residence": "Berlin",
-    "genderDistribution": {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03},
-    "interests": ["AI", "content marketing"],
-    "needs": ["scale content production"],
-    "painPoints": ["manual workflows"],
-    "country": "US",
-    "nativeLanguage": "en",
-    "shared": True,
-}
+STORED_BODY: dict[str, Any] = dict(GUIDE_BODY)
 
 
 def summaries(page: dict[str, Any]) -> list[dict[str, Any]]:
