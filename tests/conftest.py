@@ -13,7 +13,7 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from tests.support import GUIDE_BODY
 
 __all__ = ["GUIDE_BODY"]  # tests import the guide body from here too
@@ -60,14 +60,14 @@ class FakeClock:
 
 @pytest.fixture
 def sandbox_config() -> Any:
-    from neuroflash_audience_mcp.sandbox import SandboxConfig
+    from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
 
     return SandboxConfig(db_path=":memory:")
 
 
 @pytest.fixture
 def sandbox_app(sandbox_config: Any) -> Any:
-    from neuroflash_audience_mcp.sandbox import create_sandbox_app
+    from audience_mcp.platforms.neuroflash.sandbox import create_sandbox_app
 
     return create_sandbox_app(sandbox_config)
 

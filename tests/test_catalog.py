@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from neuroflash_audience_mcp.catalog import (
+from audience_mcp.dev.catalog import (
     README,
     SNAPSHOT,
     TABLE_END,
@@ -18,7 +18,7 @@ from neuroflash_audience_mcp.catalog import (
 
 pytestmark = pytest.mark.anyio
 
-REGENERATE = "run `.venv/bin/python -m neuroflash_audience_mcp.catalog --write` and review the diff"
+REGENERATE = "run `.venv/bin/python -m audience_mcp.dev.catalog --write` and review the diff"
 
 
 async def test_every_tool_matches_the_checked_in_snapshot() -> None:

@@ -13,11 +13,11 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import NeuroflashClient
-from neuroflash_audience_mcp.check import run_check, setting_sources
-from neuroflash_audience_mcp.connection import Backend
-from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.check import run_check, setting_sources
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient
+from audience_mcp.platforms.neuroflash.connection import Backend
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
+from audience_mcp.settings import Settings
 from tests import test_cli
 from tests.test_cli import clean_env
 
@@ -43,7 +43,7 @@ def _no_neuroflash_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "neuroflash_audience_mcp", "check", *args],
+        [sys.executable, "-m", "audience_mcp", "check", *args],
         env=clean_env(
             XDG_DATA_HOME=str(tmp_path / "data"),
             NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db"),

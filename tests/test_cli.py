@@ -19,7 +19,7 @@ def sandbox_api(tmp_path: Path) -> Iterator[str]:
     log = tmp_path / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "neuroflash_audience_mcp", "sandbox-api", "--port", str(port)],
+            [sys.executable, "-m", "audience_mcp", "sandbox-api", "--port", str(port)],
             env=clean_env(NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db")),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -75,7 +75,7 @@ def test_sandbox_api_serves_the_documented_lifecycle_over_plain_http(sandbox_api
 
 def test_the_server_refuses_to_start_without_credentials_and_says_what_to_set(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "neuroflash_audience_mcp"],
+        [sys.executable, "-m", "audience_mcp"],
         env=clean_env(),
         cwd=tmp_path,
         capture_output=True,
@@ -90,7 +90,7 @@ def test_the_server_refuses_to_start_without_credentials_and_says_what_to_set(tm
 
 def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "neuroflash_audience_mcp", "demo"],
+        [sys.executable, "-m", "audience_mcp", "demo"],
         env=clean_env(),
         cwd=tmp_path,
         capture_output=True,
@@ -112,7 +112,7 @@ def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> No
     ],
 )
 def test_server_flags_work_before_and_after_the_serve_subcommand(argv: list[str]) -> None:
-    from neuroflash_audience_mcp.cli import _parser
+    from audience_mcp.cli import _parser
 
     args = _parser().parse_args(argv)
     assert (args.sandbox, args.transport, args.port, args.host) == (True, "http", 9001, "127.0.0.1")
@@ -120,7 +120,7 @@ def test_server_flags_work_before_and_after_the_serve_subcommand(argv: list[str]
 
 @pytest.mark.parametrize("argv", [["--sandbox", "check"], ["check", "--sandbox"]])
 def test_check_takes_sandbox_before_or_after_the_subcommand(argv: list[str]) -> None:
-    from neuroflash_audience_mcp.cli import _parser
+    from audience_mcp.cli import _parser
 
     args = _parser().parse_args(argv)
     assert args.command == "check" and args.sandbox is True

@@ -28,18 +28,18 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from pydantic import SecretStr
 from starlette.datastructures import Headers
 
-from neuroflash_audience_mcp.api import NeuroflashClient
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.connection import Backend
-from neuroflash_audience_mcp.http_server import (
+from audience_mcp.app import create_server
+from audience_mcp.http_server import (
     build_http_app,
     is_loopback,
     startup_refusal,
     transport_security,
     uvicorn_config,
 )
-from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient
+from audience_mcp.platforms.neuroflash.connection import Backend
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
+from audience_mcp.settings import Settings
 from tests.support import clean_env, free_port, wait_for_http
 
 pytestmark = pytest.mark.anyio
@@ -91,7 +91,7 @@ def server_env(tmp: Path, **extra: str) -> dict[str, str]:
 def http_server_process(tmp: Path, *args: str, **env: str) -> Iterator[Served]:
     port = free_port()
     log = tmp / "server.log"
-    command = [sys.executable, "-m", "neuroflash_audience_mcp", "--sandbox", "--transport", "http"]
+    command = [sys.executable, "-m", "audience_mcp", "--sandbox", "--transport", "http"]
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             [*command, "--port", str(port), *args],
@@ -200,7 +200,7 @@ def test_unsafe_http_setups_are_refused_before_listening(
     tmp_path: Path, args: list[str], env: dict[str, str], expected: str
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "neuroflash_audience_mcp", "--sandbox", "--transport", "http", *args],
+        [sys.executable, "-m", "audience_mcp", "--sandbox", "--transport", "http", *args],
         env=server_env(tmp_path, **env),
         cwd=tmp_path,
         capture_output=True,

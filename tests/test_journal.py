@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from neuroflash_audience_mcp.journal import Journal
+from audience_mcp.core.store.journal import Journal
 
 
 def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(tmp_path: Path) -> None:

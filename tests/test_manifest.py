@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from neuroflash_audience_mcp.bundle import (
+from audience_mcp.dev.bundle import (
     MANIFEST,
     REGENERATE,
     ROOT,
@@ -19,7 +19,7 @@ from neuroflash_audience_mcp.bundle import (
     project_metadata,
     updated_manifest,
 )
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.settings import Settings
 
 # user_config key -> the environment variable the server reads it from (see settings.py).
 EXPECTED_ENV = {
@@ -178,5 +178,5 @@ def test_mcpbignore_keeps_development_files_out_and_the_build_inputs_in() -> Non
     required |= {".pytest_cache/", ".ruff_cache/", ".mypy_cache/", ".hypothesis/"}
     assert required <= patterns, required - patterns
     # uv builds the server from these inside the unpacked bundle (pyproject names README.md).
-    for kept in ("pyproject.toml", "README.md", "server/", "server/neuroflash_audience_mcp/", "manifest.json"):
+    for kept in ("pyproject.toml", "README.md", "server/", "server/audience_mcp/", "manifest.json"):
         assert not any(p.rstrip("/") == kept.rstrip("/") or p in {"*", "/*", "*.toml", "*.md"} for p in patterns), kept

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.app import create_server
+from audience_mcp.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

@@ -25,7 +25,7 @@ def test_the_main_command_runs_the_demo_from_a_fresh_venv() -> None:
 
 
 def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
-    from neuroflash_audience_mcp.settings import Settings
+    from audience_mcp.settings import Settings
 
     env_example = (ROOT / ".env.example").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

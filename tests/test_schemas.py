@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neuroflash_audience_mcp.schemas import compact_schema
+from audience_mcp.core.mcp.schemas import compact_schema
 
 NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None, "title": "Country"}
 NULLABLE_UNION = {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}], "title": "Age"}
@@ -55,7 +55,7 @@ def test_a_nullable_reference_is_left_as_a_union() -> None:
 
 
 def test_lone_surrogates_become_replacement_characters_everywhere_in_a_value() -> None:
-    from neuroflash_audience_mcp.results import without_lone_surrogates
+    from audience_mcp.core.mcp.results import without_lone_surrogates
 
     cleaned = without_lone_surrogates({"k\ud800": ["a\udfffb", {"x": "\ud83d"}], "n": 1, "ok": "Grüße 😀"})
     assert cleaned == {"k\ufffd": ["a\ufffdb", {"x": "\ufffd"}], "n": 1, "ok": "Grüße 😀"}

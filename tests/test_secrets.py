@@ -10,12 +10,12 @@ import pytest
 from mcp import Client
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import NeuroflashClient
-from neuroflash_audience_mcp.api.auth import ClientCredentials, StaticToken
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.connection import Backend
-from neuroflash_audience_mcp.logs import configure_logging, redactor
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.app import create_server
+from audience_mcp.core.http.auth import ClientCredentials, StaticToken
+from audience_mcp.core.logs import configure_logging, redactor
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient
+from audience_mcp.platforms.neuroflash.connection import Backend
+from audience_mcp.settings import Settings
 
 pytestmark = pytest.mark.anyio
 

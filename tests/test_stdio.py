@@ -15,9 +15,7 @@ pytestmark = pytest.mark.anyio
 def server_params(tmp_path: Path, *args: str) -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEUROFLASH_")}
     env["NEUROFLASH_SANDBOX_DB"] = str(tmp_path / "sandbox.db")
-    return StdioServerParameters(
-        command=sys.executable, args=["-m", "neuroflash_audience_mcp", *args], env=env, cwd=str(tmp_path)
-    )
+    return StdioServerParameters(command=sys.executable, args=["-m", "audience_mcp", *args], env=env, cwd=str(tmp_path))
 
 
 async def test_the_stdio_server_lists_tools_and_runs_an_audience_lifecycle(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 import pytest
 
-from neuroflash_audience_mcp.api import NeuroflashClient
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient
 from tests.api.test_endpoints import workspace
 from tests.conftest import FakeClock
 
@@ -45,7 +45,7 @@ async def test_concurrent_calls_with_a_cold_cache_share_one_token_request(
 
 
 async def test_a_token_the_server_expired_is_replaced_once_and_the_call_succeeds(make_client: Any) -> None:
-    from neuroflash_audience_mcp.sandbox import SandboxConfig, create_sandbox_app
+    from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, create_sandbox_app
 
     server_clock = FakeClock()
     app = create_sandbox_app(SandboxConfig(db_path=":memory:", clock=server_clock))

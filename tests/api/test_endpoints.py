@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from neuroflash_audience_mcp.api import AudienceProfile, ImageUpload, NeuroflashClient
+from audience_mcp.platforms.neuroflash.api import AudienceProfile, ImageUpload, NeuroflashClient
 from tests.conftest import GUIDE_BODY
 
 pytestmark = pytest.mark.anyio
@@ -36,7 +36,7 @@ async def test_list_workspaces_reads_the_embedded_envelope(client: NeuroflashCli
 
 
 async def test_list_workspaces_reads_the_data_envelope(make_client: Any) -> None:
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, create_sandbox_app
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, create_sandbox_app
 
     app = create_sandbox_app(SandboxConfig(db_path=":memory:", workspace_envelope="data"))
     async with make_client(app=app) as client:
@@ -60,7 +60,7 @@ async def test_create_get_update_delete_lifecycle(client: NeuroflashClient) -> N
     assert updated.updated_at != created.updated_at
 
     await client.delete_audience(ws, created.id)
-    from neuroflash_audience_mcp.api import NotFoundError
+    from audience_mcp.platforms.neuroflash.api import NotFoundError
 
     with pytest.raises(NotFoundError):
         await client.get_audience(ws, created.id)
@@ -119,7 +119,7 @@ async def test_image_put_get_fetch_and_delete(client: NeuroflashClient) -> None:
     data, content_type = await client.fetch_image_bytes(again.url or "")
     assert data == PNG and content_type.startswith("image/png")
     await client.delete_image(ws, created.id)
-    from neuroflash_audience_mcp.api import NotFoundError
+    from audience_mcp.platforms.neuroflash.api import NotFoundError
 
     with pytest.raises(NotFoundError) as caught:
         await client.get_image(ws, created.id)
@@ -144,7 +144,7 @@ async def test_limits_report_usage(client: NeuroflashClient) -> None:
 
 
 async def test_limits_read_the_brand_voice_spelling() -> None:
-    from neuroflash_audience_mcp.api import AudienceLimits
+    from audience_mcp.platforms.neuroflash.api import AudienceLimits
 
     limits = AudienceLimits.model_validate(
         {"create": {"available": True, "currentUsage": 3, "isUnlimited": False, "limit": 10}}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import (
+from audience_mcp.platforms.neuroflash.api import (
     AudienceProfile,
     AuthenticationError,
     InvalidRequestError,
@@ -16,7 +16,7 @@ from neuroflash_audience_mcp.api import (
     PermissionDeniedError,
     PlanLimitReachedError,
 )
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS
 from tests.api.test_endpoints import guide_profile, workspace
 
 COLLEAGUE = SANDBOX_ACCOUNTS[1]
@@ -85,7 +85,7 @@ async def test_an_unshared_audience_of_another_account_is_not_found(make_client:
 
 @pytest.fixture
 def sandbox_config() -> Any:
-    from neuroflash_audience_mcp.sandbox import SandboxConfig
+    from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
 
     return SandboxConfig(db_path=":memory:", create_limit=2)
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from neuroflash_audience_mcp.api import (
+from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     NeuroflashClient,
     RateLimitError,

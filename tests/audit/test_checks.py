@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from neuroflash_audience_mcp.audit import AUDIENCE_CHECKS, AuditParams, PlanUsage
-from neuroflash_audience_mcp.audit.checks import (
+from audience_mcp.platforms.neuroflash.audit import AUDIENCE_CHECKS, AuditParams, PlanUsage
+from audience_mcp.platforms.neuroflash.audit.checks import (
     check_age_range_inverted,
     check_gender_shares,
     check_plan_usage,

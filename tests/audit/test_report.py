@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from neuroflash_audience_mcp.audit import (
+from audience_mcp.platforms.neuroflash.audit import (
     CHECKS,
     Auditor,
     AuditParams,
@@ -16,7 +16,7 @@ from neuroflash_audience_mcp.audit import (
     UnknownChecksError,
     audit,
 )
-from neuroflash_audience_mcp.audit.groups import name_key, profile_key
+from audience_mcp.platforms.neuroflash.audit.groups import name_key, profile_key
 
 from .helpers import NOW, audience
 

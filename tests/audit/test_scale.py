@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
 from tests.tools.conftest import STORED_BODY, WS, ServerFactory, call
 
 pytestmark = pytest.mark.anyio

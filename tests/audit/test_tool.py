@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.audit import CHECKS
-from neuroflash_audience_mcp.sandbox import SandboxConfig
-from neuroflash_audience_mcp.sandbox.store import ImageData
+from audience_mcp.platforms.neuroflash.audit import CHECKS
+from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox.store import ImageData
 from tests.tools.conftest import COLLEAGUE, PNG_BYTES, WS, Harness, ServerFactory, call, tool_error
 
 pytestmark = pytest.mark.anyio

@@ -59,7 +59,7 @@ def _vm_hwm_mb() -> float | None:
 async def _worker(n: int, runs: int) -> dict[str, Any]:
     from mcp import Client
 
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
     from tests.benchmarks.common import in_process
 
     started = time.perf_counter()

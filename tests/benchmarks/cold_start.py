@@ -1,6 +1,6 @@
 """Cold start over stdio, the tool list's context cost, and where the start-up time goes.
 
-Cold start is the wall time from spawning `python -m neuroflash_audience_mcp --sandbox` to
+Cold start is the wall time from spawning `python -m audience_mcp --sandbox` to
 the `tools/list` answer in the SDK's stdio client (the client's handshake included, the
 shutdown not). One discarded warm-up run comes first, so bytecode is compiled and the OS
 file cache is warm, as on a user's second launch. The sandbox and journal databases are
@@ -27,15 +27,15 @@ import json, time
 t0 = time.perf_counter()
 import mcp.server.mcpserver
 t1 = time.perf_counter()
-import neuroflash_audience_mcp.cli
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.settings import Settings
+import audience_mcp.cli
+from audience_mcp.app import create_server
+from audience_mcp.settings import Settings
 t2 = time.perf_counter()
 settings = Settings(_env_file=None, sandbox=True)  # the databases the stdio runs use (environment)
 server = create_server(settings)
 t3 = time.perf_counter()
-from neuroflash_audience_mcp.connection import open_backend
-from neuroflash_audience_mcp.journal import Journal
+from audience_mcp.platforms.neuroflash.connection import open_backend
+from audience_mcp.core.store.journal import Journal
 backend, journal = open_backend(settings), Journal(settings.journal_db)  # what the lifespan opens
 t4 = time.perf_counter()
 print(json.dumps({"sdk_import": t1 - t0, "own_import": t2 - t1, "create_server": t3 - t2, "lifespan": t4 - t3}))
@@ -79,7 +79,7 @@ async def run(*, quick: bool) -> list[Result]:
             NEUROFLASH_JOURNAL_DB=str(root / "data" / "journal.db"),
         )
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "neuroflash_audience_mcp", "--sandbox"], env=env, cwd=str(root)
+            command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env, cwd=str(root)
         )
         with (root / "server.stderr.log").open("w") as errlog:
             await _one_start(params, errlog)  # warm-up: bytecode, file cache, database files

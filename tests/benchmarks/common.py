@@ -160,7 +160,7 @@ def clean_env(data_home: Path, **extra: str) -> dict[str, str]:
 
 
 def server_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "neuroflash_audience_mcp", *args]
+    return [sys.executable, "-m", "audience_mcp", *args]
 
 
 def http_transport_available() -> bool:
@@ -261,11 +261,11 @@ def in_process(
     import httpx2
     from pydantic import SecretStr
 
-    from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
-    from neuroflash_audience_mcp.app import create_server
-    from neuroflash_audience_mcp.connection import Backend
-    from neuroflash_audience_mcp.sandbox import SandboxConfig, create_sandbox_app
-    from neuroflash_audience_mcp.settings import Settings
+    from audience_mcp.app import create_server
+    from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
+    from audience_mcp.platforms.neuroflash.connection import Backend
+    from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, create_sandbox_app
+    from audience_mcp.settings import Settings
 
     config_kwargs: dict[str, Any] = {
         "db_path": ":memory:",

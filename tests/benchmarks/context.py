@@ -74,7 +74,7 @@ async def _raw_page(app: Any, workspace_id: str) -> bytes:
 async def run(*, quick: bool) -> list[Result]:
     from mcp import Client
 
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
 
     harness = in_process()
     try:

@@ -49,9 +49,9 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
     from mcp.client.stdio import stdio_client
     from pydantic import SecretStr
 
-    from neuroflash_audience_mcp.api import AudienceProfile, NeuroflashClient
-    from neuroflash_audience_mcp.app import create_server
-    from neuroflash_audience_mcp.settings import Settings
+    from audience_mcp.app import create_server
+    from audience_mcp.platforms.neuroflash.api import AudienceProfile, NeuroflashClient
+    from audience_mcp.settings import Settings
 
     with workdir("overhead") as root, standalone_sandbox(root) as sandbox:
         direct = NeuroflashClient.connect(
@@ -83,7 +83,7 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                             stdio_client(
                                 StdioServerParameters(
                                     command=sys.executable,
-                                    args=["-m", "neuroflash_audience_mcp"],
+                                    args=["-m", "audience_mcp"],
                                     env=env,
                                     cwd=str(root),
                                 ),

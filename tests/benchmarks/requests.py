@@ -83,7 +83,7 @@ def _row(figure: str, counts: dict[str, int], expected: dict[str, int], target: 
 async def _operations() -> tuple[list[Result], int]:
     from mcp import Client
 
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, ImageData
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID, ImageData
 
     harness = in_process()
     counter = _Counter(harness.sandbox)
@@ -148,7 +148,7 @@ async def _operations() -> tuple[list[Result], int]:
 async def _audit(n: int) -> Result:
     from mcp import Client
 
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
 
     harness = in_process(create_limit=None)
     try:
@@ -178,7 +178,7 @@ async def _token_lifetimes(lifetimes: int) -> Result:
     """Steady calls over several token lifetimes of a fake clock (no waiting)."""
     from mcp import Client
 
-    from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
+    from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
 
     lifetime, step = 600.0, 30.0
     margin = min(60.0, lifetime / 2)  # the client refreshes this early (api/auth.py)

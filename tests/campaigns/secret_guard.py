@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.journal import Journal
+from audience_mcp.core.store.journal import Journal
 
 SENTINEL_PREFIX = "nfsentinel-"
 LEAK = re.compile(r"nfsentinel-[A-Za-z0-9_-]+|nfsbx-[A-Za-z0-9_-]{16,}")

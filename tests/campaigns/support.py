@@ -21,11 +21,11 @@ import httpx2
 import mcp_types
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import RetryPolicy
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.connection import Backend, open_backend
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.app import create_server
+from audience_mcp.platforms.neuroflash.api import RetryPolicy
+from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
+from audience_mcp.settings import Settings
 from tests.support import free_port
 
 SCALE = max(0.1, float(os.environ.get("NEUROFLASH_CAMPAIGN_SCALE", "1")))
@@ -102,7 +102,7 @@ class StandaloneSandbox:
 
     def audiences(self) -> dict[str, dict[str, Any]]:
         """Every audience of the workspace as the owner sees it, read with plain HTTP (faults off)."""
-        from neuroflash_audience_mcp.api import wire
+        from audience_mcp.core.http import wire
 
         self.clear_faults()
         with httpx2.Client(base_url=self.root, timeout=30) as http:
@@ -143,7 +143,7 @@ def standalone_sandbox(directory: Path, *, create_limit: int = 0) -> Iterator[St
                 [
                     sys.executable,
                     "-m",
-                    "neuroflash_audience_mcp",
+                    "audience_mcp",
                     "sandbox-api",
                     "--port",
                     str(port),

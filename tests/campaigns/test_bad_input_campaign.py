@@ -34,11 +34,11 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.connection import Backend
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, Sandbox, SandboxConfig, create_sandbox_app
-from neuroflash_audience_mcp.settings import Settings
+from audience_mcp.app import create_server
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
+from audience_mcp.platforms.neuroflash.connection import Backend
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, Sandbox, SandboxConfig, create_sandbox_app
+from audience_mcp.settings import Settings
 from tests.support import GUIDE_BODY
 
 from .support import FIGURES, WS, campaign_timeout, error_message, is_crash, scaled

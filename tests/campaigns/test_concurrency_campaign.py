@@ -20,7 +20,7 @@ import mcp_types
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.journal import Journal
+from audience_mcp.core.store.journal import Journal
 
 from .support import (
     FIGURES,

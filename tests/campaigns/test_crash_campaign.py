@@ -1,6 +1,6 @@
 """Crash: the stdio server is SIGKILLed in the middle of concurrent writes, again and again.
 
-`python -m neuroflash_audience_mcp --sandbox` runs with file databases for the sandbox and the
+`python -m audience_mcp --sandbox` runs with file databases for the sandbox and the
 journal. Eight writers drive creates, updates and confirmed deletes over raw JSON-RPC on its
 stdin (each writer has one call in flight at a time); after a seeded number of answers the
 process is killed with SIGKILL. Then, offline: both SQLite files pass `PRAGMA
@@ -43,7 +43,7 @@ PROTOCOL = "2025-11-25"
 
 
 def server_command() -> list[str]:
-    return [sys.executable, "-m", "neuroflash_audience_mcp", "--sandbox"]
+    return [sys.executable, "-m", "audience_mcp", "--sandbox"]
 
 
 @dataclass
@@ -251,7 +251,7 @@ async def test_sigkill_during_concurrent_writes_leaves_consistent_databases_and_
 
     stored = read_sandbox(sandbox_db)
     rows = read_journal(journal_db)
-    params = StdioServerParameters(command=sys.executable, args=["-m", "neuroflash_audience_mcp", "--sandbox"], env=env)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env)
     with stderr.open("a") as log, anyio.fail_after(60):
         async with Client(stdio_client(params, errlog=log)) as client:
             listed = await client.call_tool("list_audiences", {"page_size": 200})

@@ -342,7 +342,7 @@ async def test_random_writes_under_ten_percent_faults_leave_exactly_the_model_an
         stored = sandbox.audiences()
         stats = sandbox.stats()
 
-    from neuroflash_audience_mcp.journal import Journal
+    from audience_mcp.core.store.journal import Journal
 
     journal = Journal(str(tmp_path / "journal.db"))
     try:

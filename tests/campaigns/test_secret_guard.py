@@ -24,8 +24,8 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from neuroflash_audience_mcp.journal import Journal
-from neuroflash_audience_mcp.logs import configure_logging
+from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.logs import configure_logging
 
 SECRET = "nfsentinel" + "-inner-" + "secret-value"
 TOKEN = "nfsbx" + "-" + "T" * 43
@@ -125,7 +125,7 @@ def test_the_pattern_finds_sentinels_and_sandbox_tokens_but_not_redacted_or_shor
 def test_the_guard_is_active_in_this_session() -> None:
     from mcp import Client
 
-    from neuroflash_audience_mcp.journal import Journal
+    from audience_mcp.core.store.journal import Journal
 
     assert hasattr(Client.call_tool, "__wrapped__") and hasattr(Journal.close, "__wrapped__")
     assert os.environ["NEUROFLASH_CLIENT_SECRET"] == ENV_SENTINELS["NEUROFLASH_CLIENT_SECRET"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import neuroflash_audience_mcp.normalize as normalize
-from neuroflash_audience_mcp.normalize import Adjusted, NormalizationError
+import audience_mcp.core.normalize as normalize
+from audience_mcp.core.normalize import Adjusted, NormalizationError
 
 PACKAGE_DIR = Path(normalize.__file__).parent
 
@@ -35,12 +35,8 @@ def test_adjusted_defaults_to_no_adjustments_and_is_frozen() -> None:
 
 def test_public_api_is_re_exported_from_the_package() -> None:
     expected = {
-        "GENDER_KEYS",
-        "DEFAULT_GENDER_SHARES",
         "NormalizationError",
         "Adjusted",
-        "normalize_gender_shares",
-        "default_gender_shares",
         "normalize_country",
         "normalize_language",
         "normalize_text_list",

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from neuroflash_audience_mcp.normalize import (
+from audience_mcp.core.normalize import (
     NormalizationError,
     apply_list_edits,
     check_age_range,

@@ -6,10 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from neuroflash_audience_mcp.normalize import (
+from audience_mcp.core.normalize import (
+    NormalizationError,
+)
+from audience_mcp.platforms.neuroflash.gender import (
     DEFAULT_GENDER_SHARES,
     GENDER_KEYS,
-    NormalizationError,
     default_gender_shares,
     normalize_gender_shares,
 )

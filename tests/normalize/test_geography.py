@@ -7,7 +7,7 @@ import time
 import pycountry
 import pytest
 
-from neuroflash_audience_mcp.normalize import NormalizationError, geography, normalize_country, normalize_language
+from audience_mcp.core.normalize import NormalizationError, geography, normalize_country, normalize_language
 
 # --- countries ----------------------------------------------------------------------------------
 
@@ -265,8 +265,8 @@ def test_a_non_string_language_is_rejected(raw: object) -> None:
 
 def test_importing_the_package_builds_no_lookup_index() -> None:
     code = (
-        "import neuroflash_audience_mcp.normalize as n\n"
-        "from neuroflash_audience_mcp.normalize import geography as g\n"
+        "import audience_mcp.core.normalize as n\n"
+        "from audience_mcp.core.normalize import geography as g\n"
         "print(g._country_index.cache_info().currsize, g._language_index.cache_info().currsize)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30)

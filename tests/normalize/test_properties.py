@@ -11,19 +11,18 @@ import pycountry
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from neuroflash_audience_mcp.normalize import (
-    GENDER_KEYS,
+from audience_mcp.core.normalize import (
     NormalizationError,
     apply_list_edits,
     check_age_range,
     normalize_age,
     normalize_country,
-    normalize_gender_shares,
     normalize_language,
     normalize_name,
     normalize_residence,
     normalize_text_list,
 )
+from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS, normalize_gender_shares
 
 # Index building (first call) must not count against hypothesis' per-example deadline.
 slow_ok = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

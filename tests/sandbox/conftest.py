@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import Sandbox, SandboxConfig, create_sandbox_app
+from audience_mcp.platforms.neuroflash.sandbox import Sandbox, SandboxConfig, create_sandbox_app
 
 from .helpers import BASE_URL, Api, Clock, fetch_token
 

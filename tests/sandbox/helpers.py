@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
 from tests.support import GUIDE_BODY
 
 BASE_URL = "http://sandbox.test"

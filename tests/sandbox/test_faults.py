@@ -8,8 +8,8 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, Sandbox
-from neuroflash_audience_mcp.sandbox.faults import format_seconds
+from audience_mcp.core.sandboxkit.faults import format_seconds
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID, Sandbox
 
 from .helpers import TOKEN_PATH, Api, connect
 
@@ -100,7 +100,7 @@ async def test_latency_is_awaited_before_every_api_request(
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr("neuroflash_audience_mcp.sandbox.app.anyio.sleep", record)
+    monkeypatch.setattr("audience_mcp.platforms.neuroflash.sandbox.app.anyio.sleep", record)
     sandbox.faults.configure(latency=0.25)
     await api.list()
     sandbox.faults.configure(latency=(0.1, 0.2))

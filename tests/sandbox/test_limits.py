@@ -9,8 +9,8 @@ import anyio
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID
-from neuroflash_audience_mcp.sandbox.store import LimitReached
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
+from audience_mcp.platforms.neuroflash.sandbox.store import LimitReached
 
 from .helpers import connect, guide_body
 

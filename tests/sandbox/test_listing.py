@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID, Sandbox
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID, Sandbox
 
 from .helpers import START, Api, connect, guide_body
 

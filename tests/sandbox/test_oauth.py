@@ -8,8 +8,8 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SandboxConfig
-from neuroflash_audience_mcp.sandbox.accounts import TOKEN_PREFIX
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox.accounts import TOKEN_PREFIX
 
 from .helpers import TOKEN_PATH, WORKSPACES_PATH, Clock
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS
 
 from .helpers import GUIDE_BODY, Api, guide_body
 

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID
 
 from .helpers import BASE_URL, GUIDE_BODY, WORKSPACES_PATH, Api, Clock, fetch_token
 

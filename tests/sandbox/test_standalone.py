@@ -9,7 +9,7 @@ import time
 import httpx2
 import pytest
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, SandboxServer, run_standalone
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID, SandboxConfig, SandboxServer, run_standalone
 
 from .helpers import GUIDE_BODY
 
@@ -65,7 +65,7 @@ def test_the_ready_line_names_the_public_secret_but_never_a_configured_one(caplo
     for secrets in ({}, {"sandbox-client": "configured-secret-5c1d"}):
         servers: list[SandboxServer] = []
         caplog.clear()
-        with caplog.at_level(logging.INFO, logger="neuroflash_audience_mcp.sandbox.server"):
+        with caplog.at_level(logging.INFO, logger="audience_mcp.platforms.neuroflash.sandbox.server"):
             thread = threading.Thread(
                 target=run_standalone,
                 kwargs={

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID, ImageData, Sandbox
+from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_WORKSPACE_ID, ImageData, Sandbox
 
 from .helpers import Api, connect, guide_body
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from neuroflash_audience_mcp.sandbox import Sandbox
+from audience_mcp.platforms.neuroflash.sandbox import Sandbox
 
 from .helpers import Api, guide_body
 

@@ -10,7 +10,7 @@ import anyio
 import pytest
 from starlette.applications import Starlette
 
-from neuroflash_audience_mcp.sandbox import DEFAULT_AUDIENCE_MODEL_ID
+from audience_mcp.platforms.neuroflash.sandbox import DEFAULT_AUDIENCE_MODEL_ID
 
 from .helpers import Api, connect
 

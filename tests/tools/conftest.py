@@ -26,19 +26,19 @@ from mcp import Client
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import SecretStr
 
-from neuroflash_audience_mcp.api import NeuroflashClient, RetryPolicy
-from neuroflash_audience_mcp.app import create_server
-from neuroflash_audience_mcp.connection import Backend
-from neuroflash_audience_mcp.sandbox import (
+from audience_mcp.app import create_server
+from audience_mcp.core.sandboxkit.jsonio import dumps
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
+from audience_mcp.platforms.neuroflash.connection import Backend
+from audience_mcp.platforms.neuroflash.sandbox import (
     SANDBOX_ACCOUNTS,
     SANDBOX_WORKSPACE_ID,
     Sandbox,
     SandboxConfig,
     create_sandbox_app,
 )
-from neuroflash_audience_mcp.sandbox.jsonio import dumps
-from neuroflash_audience_mcp.settings import Settings
-from neuroflash_audience_mcp.tools.state import AppState
+from audience_mcp.platforms.neuroflash.tools.state import AppState
+from audience_mcp.settings import Settings
 from tests.support import GUIDE_BODY
 
 BASE = "http://sandbox.tools.test"

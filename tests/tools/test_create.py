@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import Sandbox, SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox import Sandbox, SandboxConfig
 
 from .conftest import WS, Harness, ServerFactory, call, stored, tool_error
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.tools.state import DeleteConfirmations
+from audience_mcp.platforms.neuroflash.tools.state import DeleteConfirmations
 
 from .conftest import OWNER, STORED_BODY, Answer, Harness, call, tool_error
 

@@ -7,7 +7,7 @@ import base64
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import ImageData, SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox import ImageData, SandboxConfig
 
 from .conftest import PNG_BASE64, STORED_BODY, WS, Harness, ServerFactory, call, stored, tool_error
 

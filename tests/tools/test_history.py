@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import ImageData
+from audience_mcp.platforms.neuroflash.sandbox import ImageData
 from tests.tools.conftest import (
     OWNER,
     PNG_BASE64,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from neuroflash_audience_mcp.sandbox import SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
 
 from .conftest import STORED_BODY, WS, Harness, ServerFactory, call, summaries, tool_error
 

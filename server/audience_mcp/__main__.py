@@ -1,0 +1,3 @@
+from audience_mcp.cli import main
+
+main()

@@ -1,0 +1,236 @@
+"""`neuroflash-audience-mcp check`: verify the configuration without changing anything.
+
+The report lists every setting with where its value came from (command line, environment,
+.env file, default), secrets masked, then tries what the server needs: a token (for client
+credentials), the workspace list, the chosen workspace and its audience limits. It sends only
+the token request and GETs, opens no journal, and in sandbox mode does not create the sandbox
+database. The last line is the verdict: `OK: ...` or `PROBLEM: ...` saying what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import SecretStr
+
+from audience_mcp import __version__
+from audience_mcp.core.http.auth import ClientCredentials
+from audience_mcp.platforms.neuroflash.api import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    NeuroflashClient,
+    Workspace,
+)
+from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
+from audience_mcp.settings import SANDBOX_CLIENT_ID, Settings
+
+ENV_PREFIX = "NEUROFLASH_"
+BackendFactory = Callable[[Settings], Backend]
+
+
+@dataclass
+class CheckReport:
+    settings: list[tuple[str, str, str]] = field(default_factory=list)  # variable, shown value, source
+    steps: list[tuple[str, str]] = field(default_factory=list)  # what, result
+    problems: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def step(self, what: str, result: str) -> None:
+        self.steps.append((what, result))
+
+    def problem(self, what: str, result: str, fix: str) -> None:
+        self.steps.append((what, f"PROBLEM: {result}"))
+        self.problems.append(f"{result[0].upper()}{result[1:]}. {fix}")
+
+    def render(self) -> str:
+        lines = [f"neuroflash-audience-mcp {__version__}: configuration check (changes nothing)", ""]
+        lines.append("Settings [where each value comes from]")
+        width = max((len(variable) for variable, _, _ in self.settings), default=0)
+        lines += [f"  {variable:<{width}}  {value}  [{source}]" for variable, value, source in self.settings]
+        lines += ["", "Connection"]
+        lines += [f"  {what:<11} {result}" for what, result in self.steps]
+        verdict = f"OK: {self.summary}" if self.ok else "PROBLEM: " + " ".join(self.problems)
+        return "\n".join([*lines, "", verdict, ""])
+
+
+def setting_sources(
+    overrides: Mapping[str, object], *, env_file: Path = Path(".env"), environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """Where each setting's value comes from, in the order pydantic-settings applies them."""
+    env = {key.upper() for key in environ}
+    dotenv = {key.upper() for key in dotenv_values(env_file)} if env_file.is_file() else set()
+    sources: dict[str, str] = {}
+    for name in Settings.model_fields:
+        variable = f"{ENV_PREFIX}{name.upper()}"
+        if overrides.get(name) is not None:
+            sources[name] = "command line"
+        elif variable in env:
+            sources[name] = "environment"
+        elif variable in dotenv:
+            sources[name] = ".env file"
+        else:
+            sources[name] = "default"
+    return sources
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, SecretStr):
+        return "set (hidden)"
+    if value is None or value == "":
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _workspace(workspace: Workspace) -> str:
+    role = f", role {workspace.role}" if workspace.role else ""
+    return f"{workspace.name or '(unnamed)'} (id {workspace.id}{role})"
+
+
+async def _token(report: CheckReport, client: NeuroflashClient, settings: Settings) -> bool:
+    tokens = client.transport.tokens
+    if not isinstance(tokens, ClientCredentials):
+        report.step("token", "NEUROFLASH_ACCESS_TOKEN, used as is (not refreshed)")
+        return True
+    url = "the sandbox" if settings.sandbox else settings.token_url
+    try:
+        await tokens.token()
+    except AuthenticationError as exc:
+        report.problem(
+            "token",
+            f"{url} refused the client credentials (HTTP {exc.status})",
+            "Check NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET (a service account in the neuroflash app).",
+        )
+        return False
+    except APIConnectionError as exc:
+        report.problem("token", f"{exc.message} ({url})", "Check NEUROFLASH_TOKEN_URL and the network connection.")
+        return False
+    except APIError as exc:
+        report.problem("token", exc.message, "Check NEUROFLASH_TOKEN_URL; try again later if neuroflash is down.")
+        return False
+    client_id = SANDBOX_CLIENT_ID if settings.sandbox else settings.client_id
+    report.step("token", f"ok: obtained from {url} for client {client_id}")
+    return True
+
+
+async def _workspaces(report: CheckReport, client: NeuroflashClient, settings: Settings) -> list[Workspace] | None:
+    try:
+        workspaces = await client.list_workspaces()
+    except AuthenticationError:
+        report.problem(
+            "workspaces",
+            "the API refused the token (HTTP 401)",
+            "NEUROFLASH_ACCESS_TOKEN may have expired: set a new one, or use NEUROFLASH_CLIENT_ID and "
+            "NEUROFLASH_CLIENT_SECRET.",
+        )
+        return None
+    except APIConnectionError as exc:
+        report.problem("workspaces", exc.message, "Check NEUROFLASH_API_URL and the network connection.")
+        return None
+    except APIStatusError as exc:
+        report.problem(
+            "workspaces", f"HTTP {exc.status}: {exc.message}", "Check NEUROFLASH_API_URL and the service account."
+        )
+        return None
+    except APIError as exc:
+        report.problem("workspaces", exc.message, "Check NEUROFLASH_API_URL.")
+        return None
+    if not workspaces:
+        report.problem(
+            "workspaces",
+            "these credentials see no workspace",
+            "Give the service account access to a workspace in the neuroflash app.",
+        )
+        return None
+    report.step("workspaces", f"ok: {len(workspaces)} visible: " + "; ".join(map(_workspace, workspaces)))
+    return workspaces
+
+
+def _chosen(report: CheckReport, workspaces: list[Workspace], settings: Settings) -> Workspace | None:
+    if settings.workspace_id:
+        for workspace in workspaces:
+            if workspace.id == settings.workspace_id:
+                report.step("workspace", f"ok: {_workspace(workspace)} from NEUROFLASH_WORKSPACE_ID")
+                return workspace
+        choices = ", ".join(w.id for w in workspaces)
+        report.problem(
+            "workspace",
+            f"NEUROFLASH_WORKSPACE_ID={settings.workspace_id} is not among the workspaces these credentials can use",
+            f"Set NEUROFLASH_WORKSPACE_ID to one of {choices}, or leave it empty.",
+        )
+        return None
+    if len(workspaces) == 1:
+        report.step("workspace", f"ok: {_workspace(workspaces[0])}, the only one")
+        return workspaces[0]
+    report.step("workspace", "none by default: tools need workspace_id (NEUROFLASH_WORKSPACE_ID sets a default)")
+    return None
+
+
+async def _limits(report: CheckReport, client: NeuroflashClient, workspace: Workspace) -> None:
+    try:
+        limits = (await client.get_limits(workspace.id)).create
+    except APIError as exc:
+        report.problem("limits", exc.message, f"The service account may lack access to workspace {workspace.id}.")
+        return
+    if limits.is_unlimited:
+        report.step("limits", f"ok: unlimited audiences ({limits.usage if limits.usage is not None else '?'} exist)")
+    elif limits.limit is not None and limits.usage is not None:
+        left = max(0, limits.limit - limits.usage)
+        note = "" if left else " (creating is blocked until some are deleted)"
+        report.step("limits", f"ok: {limits.usage} of {limits.limit} audiences used, {left} left{note}")
+    else:
+        available = {True: "creating allowed", False: "creating not allowed", None: "no numbers given"}
+        report.step("limits", f"ok: {available[limits.is_available]}")
+
+
+def _read_only(settings: Settings) -> tuple[Settings, str]:
+    """Sandbox settings that read the sandbox database if it exists and never create it."""
+    db = settings.sandbox_db
+    if db == ":memory:" or Path(db).exists():
+        return settings, f"built-in sandbox (in process, no network; data {db})"
+    return settings.model_copy(update={"sandbox_db": ":memory:"}), f"built-in sandbox (no data yet; {db} not created)"
+
+
+async def run_check(
+    settings: Settings, *, overrides: Mapping[str, object], backend_factory: BackendFactory = open_backend
+) -> CheckReport:
+    """Check `settings` (built with `overrides` from the command line) and say what to fix."""
+    report = CheckReport()
+    sources = setting_sources(overrides)
+    for name in Settings.model_fields:
+        report.settings.append((f"{ENV_PREFIX}{name.upper()}", _shown(getattr(settings, name)), sources[name]))
+    if settings.sandbox:
+        settings, backend = _read_only(settings)
+        report.step("backend", backend)
+    elif settings.access_token is None and not (settings.client_id and settings.client_secret):
+        report.problem(
+            "backend",
+            f"no neuroflash credentials for {settings.api_url}",
+            "Set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET (or NEUROFLASH_ACCESS_TOKEN), or use --sandbox.",
+        )
+        return report
+    else:
+        report.step("backend", settings.api_url)
+    async with backend_factory(settings).client as client:
+        if not await _token(report, client, settings):
+            return report
+        workspaces = await _workspaces(report, client, settings)
+        if workspaces is None:
+            return report
+        workspace = _chosen(report, workspaces, settings)
+        if workspace is not None:
+            await _limits(report, client, workspace)
+    target = f"workspace {workspace.name or workspace.id}" if workspace else f"{len(workspaces)} workspaces"
+    report.summary = f"the server can reach {'the sandbox' if settings.sandbox else 'neuroflash'} and use {target}."
+    return report

@@ -1,0 +1,196 @@
+"""Command line: parse flags, load settings, pick what to run. No business logic here.
+
+neuroflash-audience-mcp [--sandbox] [--read-only]      serve MCP over stdio
+neuroflash-audience-mcp --transport http [--host] [--port] [--allow-remote] [--no-auth]
+                                                       serve MCP over Streamable HTTP at /mcp
+neuroflash-audience-mcp check [--sandbox]              verify the configuration, change nothing
+neuroflash-audience-mcp demo                           scripted session against the sandbox
+neuroflash-audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from audience_mcp import __version__
+from audience_mcp.core.logs import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (1-65535)")
+    return port
+
+
+def _server_flags(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    # A subcommand repeats the flags with SUPPRESS defaults, so its defaults never overwrite
+    # what was given before the subcommand (argparse copies a subparser's values over).
+    def default(value: object) -> object:
+        return value if top_level else argparse.SUPPRESS
+
+    parser.add_argument("--sandbox", action="store_true", default=default(None), help="use the built-in sandbox API")
+    parser.add_argument("--read-only", action="store_true", default=default(None), help="register no tool that writes")
+    parser.add_argument("--transport", choices=["stdio", "http"], default=default("stdio"), help="default: stdio")
+    parser.add_argument("--host", default=default("127.0.0.1"), help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=default(8000), help="HTTP port (default 8000)")
+    parser.add_argument(
+        "--allow-remote", action="store_true", default=default(False), help="allow a non-loopback --host"
+    )
+    parser.add_argument(
+        "--no-auth",
+        action="store_true",
+        default=default(False),
+        help="HTTP without NEUROFLASH_MCP_TOKEN (loopback hosts only)",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neuroflash-audience-mcp", description="MCP server for neuroflash target audiences."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    _server_flags(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command")
+    _server_flags(
+        commands.add_parser("serve", help="serve MCP (the default; stdio unless --transport http)"), top_level=False
+    )
+    check = commands.add_parser("check", help="verify settings, credentials and workspace access; changes nothing")
+    check.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="check against the sandbox")
+    commands.add_parser("demo", help="run a scripted session through the MCP client against the sandbox")
+    sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulator of the neuroflash API over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--db", help="SQLite file (default: NEUROFLASH_SANDBOX_DB)")
+    sandbox.add_argument("--create-limit", type=int, default=50, help="plan limit of audiences (0 = unlimited)")
+    sandbox.add_argument("--token-lifetime", type=float, default=14399.0, help="access token lifetime in seconds")
+    return parser
+
+
+def _load_settings(overrides: dict[str, Any]) -> Any:
+    from audience_mcp.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _problems(exc: ValidationError) -> str:
+    # Field names and messages only: pydantic's messages do not repeat the (maybe secret) input.
+    return "; ".join(f"NEUROFLASH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+
+
+def _settings(overrides: dict[str, Any]) -> Any:
+    try:
+        return _load_settings(overrides)
+    except ValidationError as exc:
+        logger.error("Invalid settings: %s", _problems(exc))
+        raise SystemExit(2) from None
+
+
+def _check(args: argparse.Namespace) -> None:
+    import anyio
+
+    from audience_mcp.check import run_check
+
+    overrides = {"sandbox": getattr(args, "sandbox", None)}
+    try:
+        settings = _load_settings(overrides)
+    except ValidationError as exc:
+        sys.stdout.write(f"PROBLEM: invalid settings: {_problems(exc)}. Fix them in the environment or .env.\n")
+        sys.exit(1)
+    configure_logging(args.log_level, settings.secret_values())
+    report = anyio.run(lambda: run_check(settings, overrides=overrides))
+    sys.stdout.write(report.render())
+    sys.exit(0 if report.ok else 1)
+
+
+def _serve_http(args: argparse.Namespace, settings: Any) -> None:
+    from audience_mcp.app import create_server
+    from audience_mcp.http_server import build_http_app, serve_http
+
+    if args.no_auth and settings.mcp_token is not None:
+        logger.warning("--no-auth: NEUROFLASH_MCP_TOKEN is set but will not be required")
+    # A remote client must not read the server's files: file_path only inside NEUROFLASH_IMAGE_DIR.
+    server = create_server(settings, refuse_file_paths=True)
+    app = build_http_app(
+        server,
+        host=args.host,
+        port=args.port,
+        token=None if args.no_auth else settings.mcp_token,
+        extra_hosts=settings.host_list(),
+        extra_origins=settings.origin_list(),
+    )
+    logger.info(
+        "Serving MCP over Streamable HTTP at http://%s:%d/mcp (%s%s, %s)",
+        args.host,
+        args.port,
+        "sandbox" if settings.sandbox else settings.api_url,
+        ", read-only" if settings.read_only else "",
+        "no authentication" if args.no_auth else "bearer token required",
+    )
+    serve_http(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    configure_logging(args.log_level)
+    command = args.command or "serve"
+    if command == "sandbox-api":
+        from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, run_standalone
+
+        settings = _settings({})
+        config = SandboxConfig(
+            db_path=args.db or settings.sandbox_db,
+            create_limit=args.create_limit or None,
+            token_lifetime_seconds=args.token_lifetime,
+        )
+        logger.info("Sandbox API on http://%s:%d/api (database %s)", args.host, args.port, config.db_path)
+        run_standalone(config, host=args.host, port=args.port)
+        return
+    if command == "check":
+        _check(args)
+        return
+    if command == "demo":
+        import anyio
+
+        from audience_mcp.dev.demo import run_demo
+
+        anyio.run(run_demo)
+        return
+    from audience_mcp.app import create_server
+
+    settings = _settings({"sandbox": args.sandbox, "read_only": args.read_only})
+    configure_logging(args.log_level, settings.secret_values())
+    if args.transport == "http":
+        from audience_mcp.http_server import startup_refusal
+
+        refusal = startup_refusal(
+            host=args.host, allow_remote=args.allow_remote, no_auth=args.no_auth, token=settings.mcp_token
+        )
+        if refusal is not None:
+            logger.error(refusal)
+            sys.exit(2)
+    if not settings.sandbox and not (settings.access_token or (settings.client_id and settings.client_secret)):
+        logger.error(
+            "No neuroflash credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET "
+            "(or NEUROFLASH_ACCESS_TOKEN), or run with --sandbox to try the server without an account."
+        )
+        sys.exit(2)
+    if args.transport == "http":
+        _serve_http(args, settings)
+        return
+    server = create_server(settings)
+    logger.info(
+        "Serving MCP over stdio (%s%s)",
+        "sandbox" if settings.sandbox else settings.api_url,
+        ", read-only" if settings.read_only else "",
+    )
+    server.run("stdio")

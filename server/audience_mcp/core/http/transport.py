@@ -1,0 +1,184 @@
+"""Sending one API request: bearer auth, retries with backoff, and error mapping.
+
+Retry rules (the issue's and the API's traps):
+- 429: retried for every method, waiting `Retry-After` (capped); a 429 means the request
+  was refused, so even a create cannot have happened.
+- 502/503/504 and dropped connections: retried with exponential backoff and jitter, but only
+  for idempotent requests (GET/PUT/DELETE). A create (POST) that may have reached the server
+  is never retried: a blind retry can create a duplicate audience.
+- A connect error (the request provably never left) is retried for every method.
+- 401: the token is invalidated and the request sent once more with a fresh one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx2
+
+from audience_mcp.core.http import wire
+from audience_mcp.core.http.auth import TokenSource
+from audience_mcp.core.http.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    UnsendableRequestError,
+    error_from_response,
+)
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry; `max_attempts` counts the first try."""
+
+    max_attempts: int = 4
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+    retry_after_cap: float = 30.0
+
+    def backoff(self, retry_number: int, rng: random.Random) -> float:
+        """Full jitter: a random wait up to base * 2^n, capped."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        return rng.uniform(0, ceiling)
+
+
+@dataclass
+class RequestCounter:
+    """Counts what the client sent, for tests and benchmarks (attempts include retries)."""
+
+    requests: int = 0
+    attempts: int = 0
+
+
+def _unsendable(reason: str) -> UnsendableRequestError:
+    return UnsendableRequestError(
+        f"{reason}; nothing was sent. Shorten the value or remove the character, then call again."
+    )
+
+
+class ApiTransport:
+    """Sends requests to the API base URL with auth, retries and typed errors."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        http: httpx2.AsyncClient,
+        tokens: TokenSource,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = anyio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._http = http
+        self._tokens = tokens
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self.counter = RequestCounter()
+
+    @property
+    def tokens(self) -> TokenSource:
+        return self._tokens
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> httpx2.Response:
+        """Send `method path` and return the successful response, or raise an APIError."""
+        url = f"{self._base_url}{path}"
+        headers = {"Accept": "application/json"}
+        content = None
+        if json is not None:
+            try:
+                content = wire.dumps(json)
+            except UnicodeEncodeError:
+                raise _unsendable("a text in the request has a lone surrogate, which is not valid Unicode") from None
+            headers["Content-Type"] = "application/json"
+        idempotent = method in IDEMPOTENT_METHODS
+        auth_retried = False
+        attempt = 0
+        self.counter.requests += 1
+        while True:
+            attempt += 1
+            self.counter.attempts += 1
+            token = await self._tokens.token()
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    method,
+                    url,
+                    content=content,
+                    params=params,
+                    headers=headers | {"Authorization": f"Bearer {token}"},
+                )
+            except httpx2.InvalidURL:
+                raise _unsendable("a value makes the URL too long (an id or search text far too long)") from None
+            except UnicodeEncodeError:
+                raise _unsendable("a value in the URL has a lone surrogate, which is not valid Unicode") from None
+            except httpx2.ConnectError as exc:
+                # Refused before anything was sent: safe to retry even a create.
+                if attempt < self._retry.max_attempts:
+                    await self._wait(self._retry.backoff(attempt, self._rng), method, path, "connect error")
+                    continue
+                raise APIConnectionError(
+                    f"Could not connect to the neuroflash API ({type(exc).__name__})",
+                    method=method,
+                    path=path,
+                    reached_server=False,
+                ) from exc
+            except (httpx2.TimeoutException, httpx2.TransportError) as exc:
+                if idempotent and attempt < self._retry.max_attempts:
+                    await self._wait(self._retry.backoff(attempt, self._rng), method, path, type(exc).__name__)
+                    continue
+                error_type = APITimeoutError if isinstance(exc, httpx2.TimeoutException) else APIConnectionError
+                raise error_type(
+                    f"The neuroflash API did not answer ({type(exc).__name__})",
+                    method=method,
+                    path=path,
+                    reached_server=None,
+                ) from exc
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            logger.debug("%s %s -> %s in %.1f ms (attempt %d)", method, path, response.status_code, elapsed_ms, attempt)
+            if response.is_success:
+                return response
+            error = error_from_response(response)
+            if response.status_code == 401 and not auth_retried and self._tokens.invalidate(token):
+                auth_retried = True
+                attempt -= 1  # a token refresh is not a retry of the request
+                continue
+            if attempt < self._retry.max_attempts and self._retryable(error, idempotent):
+                await self._wait(self._delay(error, attempt), method, path, f"HTTP {response.status_code}")
+                continue
+            raise error
+
+    def _retryable(self, error: APIStatusError, idempotent: bool) -> bool:
+        if isinstance(error, RateLimitError):
+            return error.retry_after is None or error.retry_after <= self._retry.retry_after_cap
+        return idempotent and error.status in RETRYABLE_STATUSES
+
+    def _delay(self, error: APIStatusError, attempt: int) -> float:
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            return min(error.retry_after, self._retry.retry_after_cap)
+        return self._retry.backoff(attempt, self._rng)
+
+    async def _wait(self, seconds: float, method: str, path: str, reason: str) -> None:
+        logger.info("Retrying %s %s in %.2f s after %s", method, path, seconds, reason)
+        await self._sleep(seconds)

@@ -1,0 +1,400 @@
+"""Countries (ISO 3166-1 alpha-2, "DE") and languages (ISO 639-1, "de") from names in many languages.
+
+The lookup tables come from pycountry (with its gettext translations) plus small hand-made alias
+tables for what ISO does not cover ("UK", "Holland", "Farsi", autonyms such as "Deutsch"). They are
+built on first use and cached, so server start-up does not pay for them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import gettext
+import re
+from collections.abc import Callable, Iterable
+
+import pycountry
+
+from .adjusted import Adjusted, NormalizationError
+from .text import collapse_whitespace, fold, shorten
+
+COUNTRY_FIELD = "country"
+LANGUAGE_FIELD = "native_language"
+
+# Translations read from pycountry's gettext catalogues (the neuroflash market first).
+_LOCALES: tuple[str, ...] = (
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "pt_BR",
+    "pl",
+    "sv",
+    "da",
+    "nb_NO",
+    "fi",
+    "cs",
+    "tr",
+)
+
+# Names ISO does not carry (or carries only in a form nobody types). Keys are folded on use.
+_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "GB": (
+        "uk",
+        "u.k.",
+        "great britain",
+        "britain",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "grossbritannien",
+        "großbritannien",
+        "england uk",
+        "royaume uni",
+        "reino unido",
+        "regno unito",
+        "inghilterra",
+        "angleterre",
+        "inglaterra",
+    ),
+    "US": (
+        "usa",
+        "u.s.",
+        "u.s.a.",
+        "us",
+        "america",
+        "united states of america",
+        "the states",
+        "amerika",
+        "vereinigte staaten von amerika",
+        "etats unis",
+        "estados unidos",
+        "stati uniti",
+        "eeuu",
+    ),
+    "NL": ("holland", "the netherlands", "nederland"),
+    "KR": ("south korea", "korea", "republic of korea", "südkorea", "suedkorea", "corée du sud"),
+    "KP": ("north korea", "nordkorea", "dprk"),
+    "RU": ("russia", "russland", "russie", "rusia", "russia federation"),
+    "CZ": ("czechia", "czech republic", "tschechien", "tschechei"),
+    "TR": ("turkey", "türkei", "tuerkei", "turkiye", "türkiye", "turquie", "turquía"),
+    "AE": ("uae", "u.a.e.", "emirates", "vae", "emirate"),
+    "VN": ("vietnam", "viet nam"),
+    "IR": ("iran", "persia"),
+    "SY": ("syria",),
+    "LA": ("laos",),
+    "BO": ("bolivia",),
+    "VE": ("venezuela",),
+    "TZ": ("tanzania",),
+    "MD": ("moldova",),
+    "TW": ("taiwan",),
+    "PS": ("palestine",),
+    "VA": ("vatican", "vatican city", "holy see"),
+    "CI": ("ivory coast", "elfenbeinküste"),
+    "CV": ("cape verde",),
+    "SZ": ("swaziland",),
+    "MM": ("burma",),
+    "MK": ("macedonia", "north macedonia", "nordmazedonien"),
+    "CD": ("drc", "dr congo", "democratic republic of the congo", "congo kinshasa"),
+    "CG": ("congo brazzaville", "republic of the congo"),
+    "HK": ("hong kong",),
+    "MO": ("macau", "macao"),
+    "BA": ("bosnia", "bosnia herzegovina"),
+    "DE": ("brd", "deutschland", "germany"),
+    "AT": ("austria", "österreich", "oesterreich"),
+    "CH": ("switzerland", "schweiz", "suisse", "svizzera"),
+}
+
+# Autonyms and everyday names of the common marketing languages (pycountry has only some).
+_LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "en": ("English", "Englisch", "Anglais", "Inglés"),
+    "de": ("Deutsch", "German", "Hochdeutsch"),
+    "fr": ("Français", "Francais", "French"),
+    "es": ("Español", "Espanol", "Castellano", "Castilian", "Spanish"),
+    "it": ("Italiano", "Italian"),
+    "pt": ("Português", "Portugues", "Portuguese", "Brazilian Portuguese"),
+    "nl": ("Nederlands", "Vlaams", "Flemish", "Dutch"),
+    "pl": ("Polski", "Polish"),
+    "sv": ("Svenska", "Swedish"),
+    "da": ("Dansk", "Danish"),
+    "no": ("Norsk", "Norwegian"),
+    "nb": ("Norsk bokmål", "Bokmål", "Bokmal"),
+    "nn": ("Nynorsk", "Norsk nynorsk"),
+    "fi": ("Suomi", "Finnish"),
+    "cs": ("Čeština", "Česky", "Czech"),
+    "sk": ("Slovenčina", "Slovak"),
+    "hu": ("Magyar", "Hungarian"),
+    "ro": ("Română", "Romanian", "Moldovan"),
+    "el": ("Ελληνικά", "Greek", "Modern Greek"),
+    "tr": ("Türkçe", "Turkish"),
+    "ru": ("Русский", "Russian"),
+    "uk": ("Українська", "Ukrainian"),
+    "bg": ("Български", "Bulgarian"),
+    "hr": ("Hrvatski", "Croatian"),
+    "sr": ("Српски", "Srpski", "Serbian"),
+    "sl": ("Slovenščina", "Slovenian", "Slovene"),
+    "ar": ("العربية", "Arabic"),
+    "he": ("עברית", "Ivrit", "Hebrew"),
+    "fa": ("فارسی", "Farsi", "Persian"),
+    "hi": ("हिन्दी", "हिंदी", "Hindi"),
+    "bn": ("বাংলা", "Bangla", "Bengali"),
+    "pa": ("Punjabi", "ਪੰਜਾਬੀ"),
+    "ja": ("日本語", "Nihongo", "Japanese"),
+    "zh": ("中文", "汉语", "漢語", "普通话", "Mandarin", "Putonghua", "Chinese"),
+    "ko": ("한국어", "Hangugeo", "Korean"),
+    "th": ("ไทย", "ภาษาไทย", "Thai"),
+    "vi": ("Tiếng Việt", "Vietnamese"),
+    "id": ("Bahasa Indonesia", "Indonesian"),
+    "ms": ("Bahasa Melayu", "Malay"),
+    "ky": ("Kyrgyz",),
+    "ug": ("Uyghur",),
+    "ps": ("Pashto",),
+    "si": ("Sinhalese",),
+    "ht": ("Haitian Creole",),
+}
+
+_LOCALE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})+(?:\.[\w-]+)?(?:@\w+)?$")
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
+_MAX_INPUT = 200  # nothing longer is a country or language name; also bounds difflib's work
+
+
+class _Index:
+    """Folded key -> code.
+
+    Trusted sources (codes, the alias tables, English names) are added first and the first writer
+    wins. Translations are weaker: they never override a trusted key, and a key two translations
+    give to different countries (pycountry's catalogues have a few mistakes) is dropped entirely.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.display: dict[str, str] = {}
+        self._trusted: set[str] = set()
+        self._ambiguous: set[str] = set()
+
+    def add(self, code: str, name: object, *, trusted: bool = True) -> None:
+        if not isinstance(name, str):
+            return
+        for variant in _variants(name):
+            key = fold(variant)
+            if key:
+                for candidate in (key, key.replace(" ", "")):
+                    self._put(candidate, code, trusted)
+
+    def _put(self, key: str, code: str, trusted: bool) -> None:
+        if key in self._trusted or key in self._ambiguous:
+            return
+        if trusted:
+            self._trusted.add(key)
+            self.codes.setdefault(key, code)
+        elif self.codes.setdefault(key, code) != code:
+            del self.codes[key]
+            self._ambiguous.add(key)
+
+    def lookup(self, text: str) -> str | None:
+        key = fold(text)
+        for candidate in (key, key.replace(" ", ""), key.removeprefix("the ")):
+            code = self.codes.get(candidate)
+            if code is not None:
+                return code
+        return None
+
+    def suggestions(self, text: str) -> list[str]:
+        key = fold(text)
+        if not key or len(key) > 60:
+            return []
+        found: list[str] = []
+        for match in difflib.get_close_matches(key, list(self.codes), n=20, cutoff=0.6):
+            code = self.codes[match]
+            label = f"{self.display.get(code, code)} ({code})"
+            if label not in found:
+                found.append(label)
+            if len(found) == 3:
+                break
+        return found
+
+
+def _variants(name: str) -> Iterable[str]:
+    """A name, without parenthetical notes, and "Korea, Republic of" as "Republic of Korea"."""
+    for part in name.split(";"):
+        plain = collapse_whitespace(_PARENTHETICAL.sub("", part))
+        for candidate in {part, plain}:
+            yield candidate
+            head, sep, tail = candidate.partition(", ")
+            if sep and "," not in tail:
+                yield f"{tail} {head}"
+
+
+def _translators() -> list[Callable[[str], str]]:
+    return [
+        translation.gettext for translation in (_catalogue("iso3166-1", locale) for locale in _LOCALES) if translation
+    ]
+
+
+def _catalogue(domain: str, locale: str) -> gettext.NullTranslations | None:
+    try:
+        return gettext.translation(domain, str(pycountry.LOCALES_DIR), languages=[locale])
+    except OSError:  # a pycountry build without that catalogue: skip it, the others still work
+        return None
+
+
+def _attr(record: object, name: str) -> str | None:
+    value = getattr(record, name, None)
+    return str(value) if value is not None else None
+
+
+@functools.cache
+def _country_index() -> _Index:
+    index = _Index()
+    countries = [
+        (str(c.alpha_2), _attr(c, "alpha_3"), _attr(c, "name"), _attr(c, "official_name"), _attr(c, "common_name"))
+        for c in pycountry.countries
+    ]
+    for alpha_2, alpha_3, name, _official, common in countries:
+        index.display[alpha_2] = common or name or alpha_2
+        index.add(alpha_2, alpha_2)
+        if alpha_3:
+            index.add(alpha_2, alpha_3)
+    for code, aliases in _COUNTRY_ALIASES.items():
+        for alias in aliases:
+            index.add(code, alias)
+    for alpha_2, _alpha_3, name, official, common in countries:
+        for english in (common, name, official):
+            index.add(alpha_2, english)
+    translators = _translators()
+    for alpha_2, _alpha_3, name, official, common in countries:
+        for translate in translators:
+            for english in (common, name, official):
+                if english:
+                    index.add(alpha_2, translate(english), trusted=False)
+    return index
+
+
+@functools.cache
+def _language_index() -> _Index:
+    index = _Index()
+    languages = [
+        (
+            str(lang.alpha_2),
+            _attr(lang, "alpha_3"),
+            _attr(lang, "bibliographic"),
+            _attr(lang, "name"),
+            _attr(lang, "common_name"),
+            _attr(lang, "inverted_name"),
+        )
+        for lang in pycountry.languages
+        if getattr(lang, "alpha_2", None)
+    ]
+    for alpha_2, alpha_3, bibliographic, name, common, _inverted in languages:
+        index.display[alpha_2] = common or name or alpha_2
+        for code in (alpha_2, alpha_3, bibliographic):
+            index.add(alpha_2, code)
+    for code, aliases in _LANGUAGE_ALIASES.items():
+        for alias in aliases:
+            index.add(code, alias)
+    for alpha_2, _a3, _b, name, common, inverted in languages:
+        for english in (name, common, inverted):
+            index.add(alpha_2, english)
+    catalogues = [c for c in (_catalogue("iso639-3", locale) for locale in _LOCALES) if c]
+    for alpha_2, _a3, _b, name, common, _inverted in languages:
+        for catalogue in catalogues:
+            for english in (name, common):
+                if english:
+                    index.add(alpha_2, catalogue.gettext(english), trusted=False)
+    # The first word of an inverted name ("Greek, Modern", "Frisian, Western") last of all.
+    for alpha_2, _a3, _b, _name, _common, inverted in languages:
+        if inverted:
+            index.add(alpha_2, inverted.split(",")[0], trusted=False)
+    return index
+
+
+@functools.cache
+def _languages_without_iso1() -> dict[str, tuple[str, str]]:
+    """Folded code or name -> (ISO 639-3 code, name) for languages that have no two-letter code."""
+    found: dict[str, tuple[str, str]] = {}
+    for lang in pycountry.languages:
+        if getattr(lang, "alpha_2", None):
+            continue
+        alpha_3, name = str(lang.alpha_3), str(lang.name)
+        for label in (alpha_3, name, _attr(lang, "inverted_name")):
+            if label:
+                found.setdefault(fold(label), (alpha_3, name))
+    return found
+
+
+def _checked_text(raw: object, field: str, example: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise NormalizationError(field, f"{field}: expected a string such as '{example}', got {type(raw).__name__}.")
+    text = collapse_whitespace(raw)
+    if len(text) > _MAX_INPUT:
+        raise NormalizationError(
+            field, f"{field}: {len(text)} characters is too long for a name; send a code such as '{example}'."
+        )
+    return text or None
+
+
+def _changed(field: str, raw: object, text: str, code: str) -> tuple[str, ...]:
+    """The adjustment for reading ``raw`` (collapsed to ``text``) as ``code``; none if it was the code."""
+    if raw == code:
+        return ()
+    if text == code:
+        return (f"{field}: trimmed whitespace.",)
+    return (f"{field}: '{shorten(text)}' -> '{code}'.",)
+
+
+def normalize_country(raw: object) -> Adjusted[str | None]:
+    """A country name or code in many languages -> ISO 3166-1 alpha-2 ("DE"); None/"" -> None."""
+    text = _checked_text(raw, COUNTRY_FIELD, "DE")
+    if text is None:
+        return Adjusted(None)
+    index = _country_index()
+    code = index.lookup(text)
+    if code is not None:
+        return Adjusted(code, _changed(COUNTRY_FIELD, raw, text, code))
+    suggestions = index.suggestions(text)
+    did_you_mean = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise NormalizationError(
+        COUNTRY_FIELD,
+        f"{COUNTRY_FIELD}: '{shorten(text)}' is not a country I know.{did_you_mean} "
+        "Send an ISO 3166-1 alpha-2 code such as 'DE', 'US' or 'GB'.",
+    )
+
+
+def normalize_language(raw: object) -> Adjusted[str | None]:
+    """A language name, autonym, code or locale tag -> ISO 639-1 ("de"); None/"" -> None."""
+    text = _checked_text(raw, LANGUAGE_FIELD, "de")
+    if text is None:
+        return Adjusted(None)
+    index = _language_index()
+    code = index.lookup(text)
+    if code is not None:
+        return Adjusted(code, _changed(LANGUAGE_FIELD, raw, text, code))
+    tag = _LOCALE_TAG.match(text)
+    if tag is not None:
+        code = index.codes.get(tag.group(1).lower())
+        if code is not None:
+            return Adjusted(
+                code,
+                (f"{LANGUAGE_FIELD}: '{shorten(text)}' is a locale; used its language part '{code}'.",),
+            )
+    other = _languages_without_iso1().get(fold(text))
+    if other is not None:
+        alpha_3, name = other
+        raise NormalizationError(
+            LANGUAGE_FIELD,
+            f"{LANGUAGE_FIELD}: {name} ({alpha_3}) has no two-letter ISO 639-1 code, which the API "
+            "requires; send the ISO 639-1 code of the closest language, e.g. 'zh' for Chinese "
+            "or 'de' for German.",
+        )
+    suggestions = index.suggestions(text)
+    did_you_mean = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise NormalizationError(
+        LANGUAGE_FIELD,
+        f"{LANGUAGE_FIELD}: '{shorten(text)}' is not a language I know.{did_you_mean} "
+        "Send an ISO 639-1 code such as 'de', 'en' or 'fr'.",
+    )

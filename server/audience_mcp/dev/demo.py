@@ -1,0 +1,121 @@
+"""`neuroflash-audience-mcp demo`: a scripted, conversation-like session through the real MCP
+client against a fresh in-memory sandbox, printing each call and a short result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp import Client
+
+from audience_mcp.app import create_server
+from audience_mcp.settings import Settings
+
+STEPS: list[tuple[str, str, dict[str, Any]]] = [
+    ("Which workspaces can I use?", "list_workspaces", {}),
+    (
+        "Bootstrap an audience from our website (preview only).",
+        "bootstrap_audience_from_url",
+        {"urls": "https://www.example.de/marketing-software"},
+    ),
+    (
+        "Create an audience for German-speaking marketing leads aged 25-45 (messy input on purpose).",
+        "create_audience",
+        {
+            "name": "  German-speaking marketing leads ",
+            "min_age": "25",
+            "max_age": 45,
+            "residence": "DACH region",
+            "gender_distribution": {"women": "55%", "men": 40, "diverse": 3},
+            "interests": "content marketing, SEO; AI tools, seo",
+            "needs": ["scale content production"],
+            "pain_points": "manual workflows",
+            "country": "Deutschland",
+            "native_language": "Deutsch",
+        },
+    ),
+    (
+        "Add LinkedIn ads, drop SEO, and widen the age range to 50.",
+        "update_audience",
+        {"audience_id": "$created", "add_interests": ["LinkedIn ads"], "remove_interests": "SEO", "max_age": 50},
+    ),
+    ("Make a copy for the Austrian market.", "duplicate_audience", {"audience_id": "$created", "new_name": "AT leads"}),
+    ("How many audiences does the plan still allow?", "get_audience_limits", {}),
+    ("Audit my audiences and tell me what is broken.", "audit_audiences", {}),
+    ("Delete the copy (first call: preview and confirm_token).", "delete_audience", {"audience_id": "$copy"}),
+    (
+        "The user said yes: delete with the token.",
+        "delete_audience",
+        {"audience_id": "$copy", "confirm_token": "$token"},
+    ),
+    ("What did you change today?", "list_recent_changes", {"limit": 5}),
+    ("Actually, undo the interest and age change.", "restore_audience", {"change_id": "$update_change"}),
+    ("What is left?", "list_audiences", {}),
+]
+
+
+def _short(data: Any, limit: int = 300) -> str:
+    text = json.dumps(data, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _summary(tool: str, data: dict[str, Any]) -> list[str]:
+    lines = []
+    if "adjustments" in data:
+        lines += [f"adjusted: {a}" for a in data["adjustments"]]
+    if tool == "update_audience":
+        lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
+    elif tool == "list_audiences":
+        name = data["columns"].index("name")
+        lines.append(f"{data['total']} audience(s): " + ", ".join(str(row[name]) for row in data["audiences"]))
+    elif tool == "delete_audience":
+        lines.append(f"{data['status']}: {data['message']}")
+    elif tool == "audit_audiences":
+        summary = data["summary"]
+        lines.append(f"{summary['audiences_scanned']} audience(s) scanned, {summary['findings']} finding(s)")
+        lines += [f"{f['severity']}: {f['problem']} fix: {f['fix']}" for f in data["findings"][:3]]
+    elif tool == "list_recent_changes":
+        lines += [f"#{c['change_id']} {c['action']} {c['audience_name']} ({c['status']})" for c in data["changes"]]
+    elif tool == "restore_audience":
+        lines.append(f"{data['status']}: {data['message']}")
+        lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
+    elif tool == "bootstrap_audience_from_url":
+        lines.append("profile: " + _short(data["profile"], 200))
+    elif isinstance(audience := data.get("audience") or data.get("duplicate"), dict):
+        lines.append(f"audience {audience['id']}: {_short({k: audience[k] for k in ('name', 'min_age', 'max_age')})}")
+    else:
+        lines.append(_short(data))
+    return lines
+
+
+async def run_demo() -> None:
+    settings = Settings(sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=False, workspace_id=None)
+    server = create_server(settings)
+    refs: dict[str, str] = {}
+    print("neuroflash-audience-mcp demo: a session through the MCP client against the built-in sandbox\n")
+    async with Client(server) as client:
+        tools = await client.list_tools()
+        print(f"{len(tools.tools)} tools: {', '.join(t.name for t in tools.tools)}\n")
+        for say, tool, raw_args in STEPS:
+            args = {
+                k: refs.get(v[1:], v) if isinstance(v, str) and v.startswith("$") else v for k, v in raw_args.items()
+            }
+            print(f"user> {say}")
+            print(f"  call {tool}({_short(args, 200)})")
+            result = await client.call_tool(tool, args)
+            if result.is_error:
+                print(f"  error: {result.content[0].text if result.content else '?'}\n")  # type: ignore[union-attr]
+                continue
+            data: dict[str, Any] = result.structured_content or {}
+            for line in _summary(tool, data):
+                print(f"  -> {line}")
+            if tool == "create_audience":
+                refs["created"] = data["audience"]["id"]
+            if tool == "update_audience":
+                refs["update_change"] = data["change_id"]
+            if tool == "duplicate_audience":
+                refs["copy"] = data["duplicate"]["id"]
+            if tool == "delete_audience" and data.get("confirm_token"):
+                refs["token"] = data["confirm_token"]
+            print()
+    print("Done. Run the server for a real client with: neuroflash-audience-mcp --sandbox")

@@ -1,0 +1,54 @@
+"""Open the one API client the server uses: against neuroflash, or against the sandbox.
+
+In sandbox mode the sandbox app runs in this process and the client reaches it through
+`httpx2.ASGITransport`: the same client code, no socket, no network. Real credentials are
+never sent to the sandbox; it is always driven with its own public service account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx2
+from pydantic import SecretStr
+
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
+from audience_mcp.settings import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Settings
+
+SANDBOX_BASE_URL = "http://sandbox.neuroflash.local"
+
+
+@dataclass
+class Backend:
+    """The opened client, plus the in-process sandbox when there is one (tests seed it)."""
+
+    client: NeuroflashClient
+    sandbox: object | None = None
+
+
+def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Backend:
+    """Build the client the settings ask for (no request is sent yet)."""
+    if settings.sandbox:
+        from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, create_sandbox_app
+
+        app = create_sandbox_app(SandboxConfig(db_path=settings.sandbox_db))
+        client = NeuroflashClient.connect(
+            api_url=f"{SANDBOX_BASE_URL}/api",
+            token_url=f"{SANDBOX_BASE_URL}/oauth/v2/token",
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
+            timeout_seconds=settings.timeout_seconds,
+            http_transport=httpx2.ASGITransport(app=app),
+            retry=retry,
+        )
+        return Backend(client=client, sandbox=app.state.sandbox)
+    client = NeuroflashClient.connect(
+        api_url=settings.api_url,
+        token_url=settings.token_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        access_token=settings.access_token,
+        timeout_seconds=settings.timeout_seconds,
+        retry=retry,
+    )
+    return Backend(client=client)

@@ -1,0 +1,324 @@
+"""Audience tools: list, get, create, update (fetch-merge-PUT), duplicate, record usage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel, Field
+
+from audience_mcp.core.http.wire import plain
+from audience_mcp.core.mcp.annotations import read_only, writes
+from audience_mcp.core.mcp.errors import api_errors, tool_error
+from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_json
+from audience_mcp.platforms.neuroflash.tools.profiles import (
+    FieldChange,
+    body_problems,
+    build_profile,
+    diff,
+    merge_update,
+    profile_from_body,
+)
+from audience_mcp.platforms.neuroflash.tools.state import app_state
+from audience_mcp.platforms.neuroflash.tools.views import (
+    SUMMARY_COLUMNS,
+    AudienceView,
+    ResponseFormat,
+    SummaryCell,
+    audience_view,
+    summary_row,
+)
+
+# Loose input types on purpose: the normalizers accept what models send (percent strings,
+# aliases, comma-separated lists, numeric strings) and explain what they changed.
+Shares = Annotated[
+    dict[str, Any] | str | None,
+    Field(
+        description='Fractions or percents, e.g. {"female": 0.55, "male": 0.45} or "60% women, 40% men"; '
+        "missing keys are 0"
+    ),
+]
+# List parameters take a list or comma-separated text; the create/update descriptions say so once.
+TextList = list[str] | str | None
+Age = Annotated[int | str, Field(description="0-120")]
+WorkspaceId = str | None
+AudienceId = str
+
+
+class AudiencePageResult(BaseModel):
+    columns: list[str]
+    audiences: list[list[SummaryCell]] = Field(description="One row per audience, in `columns` order")
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_more: bool
+
+
+class AudienceResult(BaseModel):
+    audience: AudienceView
+
+
+class CreateResult(BaseModel):
+    created: bool
+    audience: AudienceView | None = None
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    adjustments: list[str]
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+
+
+class UpdateResult(BaseModel):
+    updated: bool
+    changed: list[FieldChange]
+    audience: AudienceView | None = None
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    adjustments: list[str]
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+
+
+class DuplicateResult(BaseModel):
+    original_id: str
+    duplicate: AudienceView
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+
+
+class UsageResult(BaseModel):
+    audience_id: str
+    recorded: bool
+
+
+async def list_audiences(
+    ctx: Context,
+    search: Annotated[str | None, Field(description="Part of the name")] = None,
+    country: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    native_language: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    page: Annotated[int, Field(ge=1)] = 1,
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    workspace_id: WorkspaceId = None,
+) -> AudiencePageResult:
+    """List audiences as a table of concise summaries, a page at a time; filter by name, country or language."""
+    from audience_mcp.core.normalize import normalize_country, normalize_language
+
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("list audiences"):
+        country_code = normalize_country(country).value
+        language = normalize_language(native_language).value
+        result = await state.client.list_audiences(
+            ws, page=page, size=page_size, search=search, country=country_code, native_language=language
+        )
+    info = result.page
+    total_pages = info.total_pages
+    return AudiencePageResult(
+        columns=list(SUMMARY_COLUMNS),
+        audiences=[summary_row(a) for a in result.data],
+        page=info.current_page or page,
+        page_size=info.size or page_size,
+        total=info.total_elements,
+        total_pages=total_pages,
+        has_more=page < total_pages,
+    )
+
+
+async def get_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    response_format: Annotated[ResponseFormat, Field(description="detailed adds lists and metadata")] = "concise",
+    workspace_id: WorkspaceId = None,
+) -> AudienceResult:
+    """Get one target audience."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("get the audience", audience_id=audience_id):
+        audience = await state.client.get_audience(ws, audience_id)
+    return AudienceResult(audience=audience_view(audience, response_format))
+
+
+async def create_audience(
+    ctx: Context,
+    name: Annotated[str, Field(description="3-100 characters")],
+    min_age: Age,
+    max_age: Age,
+    residence: Annotated[str, Field(description="e.g. 'Berlin'")],
+    gender_distribution: Shares = None,
+    interests: TextList = None,
+    needs: TextList = None,
+    pain_points: TextList = None,
+    country: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    native_language: Annotated[str | None, Field(description="Name or ISO code")] = None,
+    shared: Annotated[bool, Field(description="Visible to the whole workspace")] = False,
+    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
+    workspace_id: WorkspaceId = None,
+) -> CreateResult:
+    """Create a target audience (each call creates one). Lists: a list or comma-separated text. Tell the
+    user the returned adjustments."""
+    state = app_state(ctx)
+    with api_errors("create the audience"):
+        draft = build_profile(
+            name=name,
+            min_age=min_age,
+            max_age=max_age,
+            residence=residence,
+            gender_distribution=gender_distribution,
+            interests=interests,
+            needs=needs,
+            pain_points=pain_points,
+            country=country,
+            native_language=native_language,
+            shared=shared,
+        )
+    if dry_run:
+        return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
+    ws = await state.workspace_id(workspace_id)
+    with state.journal.recording(tool="create_audience", action="create", workspace_id=ws, audience_id=None) as rec:
+        with api_errors("create the audience", writes=True):
+            audience = await state.client.create_audience(ws, profile_from_body(draft.body))
+        rec.succeeded(after=audience_json(audience), audience_id=audience.id)
+    return CreateResult(
+        created=True,
+        audience=audience_view(audience, "detailed"),
+        adjustments=draft.adjustments,
+        change_id=rec.change_id,
+    )
+
+
+async def update_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    name: Annotated[str | None, Field(description="3-100 characters")] = None,
+    min_age: Age | None = None,
+    max_age: Age | None = None,
+    residence: str | None = None,
+    gender_distribution: Annotated[dict[str, Any] | str | None, Field(description="As in create_audience")] = None,
+    interests: TextList = None,
+    needs: TextList = None,
+    pain_points: TextList = None,
+    country: Annotated[str | None, Field(description="'' removes it")] = None,
+    native_language: Annotated[str | None, Field(description="'' removes it")] = None,
+    shared: Annotated[bool | None, Field(description="Visible to the whole workspace")] = None,
+    add_interests: TextList = None,
+    remove_interests: TextList = None,
+    add_needs: TextList = None,
+    remove_needs: TextList = None,
+    add_pain_points: TextList = None,
+    remove_pain_points: TextList = None,
+    expected_updated_at: Annotated[str | None, Field(description="Refuse if updated_at differs")] = None,
+    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
+    workspace_id: WorkspaceId = None,
+) -> UpdateResult:
+    """Change only the given fields; the rest stays. interests/needs/pain_points replace a list;
+    add_*/remove_* edit items."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    args = {
+        "name": name,
+        "min_age": min_age,
+        "max_age": max_age,
+        "residence": residence,
+        "gender_distribution": gender_distribution,
+        "interests": interests,
+        "needs": needs,
+        "pain_points": pain_points,
+        "country": country,
+        "native_language": native_language,
+        "shared": shared,
+        "add_interests": add_interests,
+        "remove_interests": remove_interests,
+        "add_needs": add_needs,
+        "remove_needs": remove_needs,
+        "add_pain_points": add_pain_points,
+        "remove_pain_points": remove_pain_points,
+    }
+    if all(value is None for value in args.values()):
+        raise tool_error("Nothing to update: pass at least one field to change, e.g. add_interests=['SEO'].")
+    # One update of an audience at a time through this server, so two concurrent partial updates
+    # cannot read the same version and overwrite each other's change.
+    async with state.locks.hold(audience_id):
+        with api_errors("update the audience", audience_id=audience_id):
+            current = await state.client.get_audience(ws, audience_id)
+        if expected_updated_at is not None and expected_updated_at != current.updated_at:
+            raise tool_error(
+                f"The audience changed since you read it (updated_at is now {current.updated_at}, "
+                f"not {expected_updated_at}). Call get_audience to see the current version, then decide again."
+            )
+        before = current.profile().to_body()
+        with api_errors("update the audience"):
+            draft = merge_update(before, args)
+        changes = diff(before, draft.body)
+        if not changes:
+            return UpdateResult(
+                updated=False, changed=[], audience=audience_view(current), adjustments=draft.adjustments
+            )
+        problems = body_problems(draft.body)
+        if problems:
+            raise tool_error(
+                "The stored audience has data the API would refuse on save: "
+                + "; ".join(problems)
+                + ". Pass corrected values for these fields in the same update_audience call."
+            )
+        if dry_run:
+            return UpdateResult(
+                updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
+            )
+        with state.journal.recording(
+            tool="update_audience",
+            action="update",
+            workspace_id=ws,
+            audience_id=audience_id,
+            before=audience_json(current),
+        ) as rec:
+            with api_errors("update the audience", audience_id=audience_id, writes=True):
+                updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
+            rec.succeeded(after=audience_json(updated))
+    return UpdateResult(
+        updated=True,
+        changed=changes,
+        audience=audience_view(updated, "detailed"),
+        adjustments=draft.adjustments,
+        change_id=rec.change_id,
+    )
+
+
+async def duplicate_audience(
+    ctx: Context,
+    audience_id: AudienceId,
+    new_name: Annotated[str | None, Field(description="Defaults to '<name> (Copy)'")] = None,
+    workspace_id: WorkspaceId = None,
+) -> DuplicateResult:
+    """Copy an audience (also someone else's) into a new one you own."""
+    from audience_mcp.core.normalize import normalize_name
+
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("duplicate the audience"):
+        name = normalize_name(new_name, "new_name").value if new_name is not None else None
+    with state.journal.recording(
+        tool="duplicate_audience", action="duplicate", workspace_id=ws, audience_id=None
+    ) as rec:
+        with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
+            result = await state.client.duplicate_audience(ws, audience_id, name)
+        rec.succeeded(after=audience_json(result.duplicate), audience_id=result.duplicate.id)
+    return DuplicateResult(
+        original_id=audience_id, duplicate=audience_view(result.duplicate, "detailed"), change_id=rec.change_id
+    )
+
+
+async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> UsageResult:
+    """Record that an audience was used; updates its viewed_at."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("record the usage", audience_id=audience_id):
+        await state.client.record_usage(ws, audience_id)
+    return UsageResult(audience_id=audience_id, recorded=True)
+
+
+def register(server: MCPServer, *, read_only_mode: bool) -> None:
+    server.add_tool(list_audiences, annotations=read_only("List audiences"))
+    server.add_tool(get_audience, annotations=read_only("Get audience"))
+    if read_only_mode:
+        return
+    server.add_tool(create_audience, annotations=writes("Create audience", idempotent=False))
+    server.add_tool(update_audience, annotations=writes("Update audience", idempotent=True))
+    server.add_tool(duplicate_audience, annotations=writes("Duplicate audience", idempotent=False))
+    server.add_tool(record_audience_usage, annotations=writes("Record audience usage", idempotent=False))

@@ -1,0 +1,188 @@
+"""Audience image tools: get (metadata and URL), set (from a file or base64), delete."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import os
+from pathlib import Path
+from typing import Annotated
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel, Field
+
+from audience_mcp.core.mcp.annotations import read_only, writes
+from audience_mcp.core.mcp.errors import api_errors, tool_error
+from audience_mcp.platforms.neuroflash.api import ImageUpload, NotFoundError
+from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, image_snapshot
+from audience_mcp.platforms.neuroflash.tools.state import app_state
+from audience_mcp.platforms.neuroflash.tools.views import ImageView, image_view
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+AudienceId = str
+WorkspaceId = str | None
+
+
+class ImageInfo(BaseModel):
+    audience_id: str
+    has_image: bool
+    image: ImageView | None = None
+
+
+class ImageResult(ImageInfo):
+    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+
+
+def _sniff(data: bytes) -> str | None:
+    """The image type from the first bytes, so a wrong or missing content_type is caught."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+_OUTSIDE_IMAGE_DIR = (
+    "file_path must name a file inside the server's image directory (NEUROFLASH_IMAGE_DIR); send image_base64 instead."
+)
+
+
+def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[bytes, str]:
+    """The bytes and file name of a local image; `allowed_dir` confines the path when given.
+
+    Confinement is checked before anything else, with one answer for every path outside the
+    directory: a remote caller must learn neither which files exist nor where the directory is.
+    """
+    try:
+        # What resolve() would raise uncaught: ValueError for a NUL byte, UnicodeEncodeError
+        # (a ValueError) for a lone surrogate; and RuntimeError for "~user" of an unknown user.
+        if "\x00" in file_path:
+            raise ValueError("a NUL byte names no file")
+        os.fsencode(file_path)
+        path = Path(file_path).expanduser()
+    except (ValueError, RuntimeError):
+        if allowed_dir is not None:
+            raise tool_error(_OUTSIDE_IMAGE_DIR) from None
+        raise tool_error(f"No readable file at file_path '{file_path}'.") from None
+    if allowed_dir is not None:
+        root = allowed_dir.expanduser().resolve()
+        candidate = path if path.is_absolute() else root / path
+        # resolve() follows symlinks, so a link inside the directory pointing out is caught too.
+        if not candidate.resolve().is_relative_to(root):
+            raise tool_error(_OUTSIDE_IMAGE_DIR)
+        path = candidate
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise tool_error(f"No readable file at file_path '{file_path}'.") from None
+    if not resolved.is_file():
+        raise tool_error(f"file_path '{file_path}' is not a file.")
+    if resolved.stat().st_size > MAX_IMAGE_BYTES:
+        raise tool_error("The image is larger than 5 MB; send a smaller one.")
+    return resolved.read_bytes(), resolved.name
+
+
+def decode_image_base64(image_base64: str) -> bytes:
+    text = image_base64.strip()
+    if text.startswith("data:") and "," in text:
+        text = text.split(",", 1)[1]  # accept data: URLs as models often produce them
+    try:
+        data = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise tool_error("image_base64 is not valid base64. Send the file's bytes base64-encoded.") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise tool_error("The image is larger than 5 MB; send a smaller one.")
+    return data
+
+
+def image_upload(
+    data: bytes, *, file_name: str | None, content_type: str | None, source_name: str | None
+) -> ImageUpload:
+    # Every supported type has a signature, so bytes without one are not an image, whatever
+    # content_type or the file name claim (a declared type must not smuggle text or PDFs in).
+    kind = _sniff(data)
+    if kind is None:
+        declared = (content_type or "").strip().lower() or mimetypes.guess_type(file_name or source_name or "")[0]
+        claim = f", although declared as {declared}" if declared else ""
+        raise tool_error(f"Not a supported image (the bytes are not PNG, JPEG, GIF or WebP{claim}); send one of those.")
+    name = (file_name or source_name or "").strip() or f"audience{mimetypes.guess_extension(kind) or ''}"
+    return ImageUpload(base64=base64.b64encode(data).decode("ascii"), content_type=kind, file_name=name)
+
+
+async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageInfo:
+    """An audience's image: file name and URL (has_image is false if none)."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("get the image", audience_id=audience_id):
+        try:
+            image = await state.client.get_image(ws, audience_id)
+        except NotFoundError as exc:
+            if exc.code != "IMAGE_NOT_FOUND":
+                raise
+            return ImageInfo(audience_id=audience_id, has_image=False)
+    return ImageInfo(audience_id=audience_id, has_image=True, image=image_view(image))
+
+
+async def set_audience_image(
+    ctx: Context,
+    audience_id: AudienceId,
+    file_path: Annotated[str | None, Field(description="PNG, JPEG, GIF or WebP file, max 5 MB")] = None,
+    image_base64: Annotated[str | None, Field(description="Or base64 (a data: URL works)")] = None,
+    content_type: Annotated[str | None, Field(description="Optional; the type is read from the bytes")] = None,
+    file_name: str | None = None,
+    workspace_id: WorkspaceId = None,
+) -> ImageResult:
+    """Set or replace an audience's image from a file or base64."""
+    state = app_state(ctx)
+    if (file_path is None) == (image_base64 is None):
+        raise tool_error("Pass exactly one of file_path or image_base64.")
+    if file_path is not None:
+        # Over HTTP a remote caller must not read the server's files, unless an image directory is set.
+        if state.image_dir is None and state.refuse_file_paths:
+            raise tool_error("file_path is disabled on this server; send image_base64 instead.")
+        data, source_name = read_image_file(file_path, state.image_dir)
+    else:
+        data, source_name = decode_image_base64(image_base64 or ""), None
+    upload = image_upload(data, file_name=file_name, content_type=content_type, source_name=source_name)
+    ws = await state.workspace_id(workspace_id)
+    previous = await image_snapshot(state, ws, audience_id)  # so restore_audience can put it back
+    with state.journal.recording(
+        tool="set_audience_image", action="image_set", workspace_id=ws, audience_id=audience_id, image=previous
+    ) as rec:
+        with api_errors("set the image", audience_id=audience_id, writes=True):
+            image = await state.client.set_image(ws, audience_id, upload)
+        rec.succeeded(after=image.to_body())
+    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=rec.change_id)
+
+
+async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
+    """Remove an audience's image; no error if it has none."""
+    state = app_state(ctx)
+    ws = await state.workspace_id(workspace_id)
+    with api_errors("delete the image", audience_id=audience_id):
+        previous = await image_snapshot(state, ws, audience_id)
+    if previous == NO_IMAGE:
+        return ImageResult(audience_id=audience_id, has_image=False)
+    with state.journal.recording(
+        tool="delete_audience_image", action="image_delete", workspace_id=ws, audience_id=audience_id, image=previous
+    ) as rec:
+        with api_errors("delete the image", audience_id=audience_id, writes=True):
+            await state.client.delete_image(ws, audience_id)
+        rec.succeeded(after=None)
+    return ImageResult(audience_id=audience_id, has_image=False, change_id=rec.change_id)
+
+
+def register(server: MCPServer, *, read_only_mode: bool) -> None:
+    server.add_tool(get_audience_image, annotations=read_only("Get audience image"))
+    if read_only_mode:
+        return
+    server.add_tool(set_audience_image, annotations=writes("Set audience image", idempotent=True))
+    server.add_tool(
+        delete_audience_image, annotations=writes("Delete audience image", idempotent=True, destructive=True)
+    )

@@ -1,0 +1,48 @@
+"""What the journal keeps of an audience and of an image, taken just before a write."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+from audience_mcp.platforms.neuroflash.api import APIError, Audience, AudienceImage, NotFoundError
+from audience_mcp.platforms.neuroflash.tools.state import AppState
+
+logger = logging.getLogger(__name__)
+
+NO_IMAGE: dict[str, Any] = {"none": True}
+
+
+def audience_json(audience: Audience) -> dict[str, Any]:
+    """The audience exactly as the API returned it (numbers stay Decimal; the journal keeps them exact)."""
+    return audience.model_dump(by_alias=True, exclude_unset=True)
+
+
+async def image_snapshot(
+    state: AppState, workspace_id: str, audience_id: str, image: AudienceImage | None = None
+) -> dict[str, Any]:
+    """The audience's current image as an upload body, `NO_IMAGE`, or a note why it is missing.
+
+    Taken before an image change or a delete, so restore_audience can put the image back. A
+    failed download does not block the user's write; the journal records that it is missing.
+    """
+    try:
+        if image is None:
+            try:
+                image = await state.client.get_image(workspace_id, audience_id)
+            except NotFoundError as exc:
+                if exc.code == "IMAGE_NOT_FOUND":
+                    return NO_IMAGE
+                raise
+        if not image.url:
+            return {"unavailable": "the image has no URL"}
+        data, content_type = await state.client.fetch_image_bytes(image.url)
+    except APIError as exc:
+        logger.warning("Could not back up the image of audience %s: %s", audience_id, type(exc).__name__)
+        return {"unavailable": f"download failed ({type(exc).__name__})"}
+    return {
+        "base64": base64.b64encode(data).decode("ascii"),
+        "contentType": content_type.split(";")[0].strip(),
+        "fileName": image.file_name or "image",
+    }

@@ -1,3 +1,0 @@
-from neuroflash_audience_mcp.cli import main
-
-main()
