@@ -49,12 +49,12 @@ async def test_read_only_mode_lists_no_tool_that_writes() -> None:
     tools = await list_tools(read_only=True)
     names = {t["name"] for t in tools}
     assert names == {
-        "list_workspaces",
-        "get_audience_limits",
-        "list_audiences",
-        "get_audience",
-        "get_audience_image",
-        "bootstrap_audience_from_url",
+        "neuroflash_list_workspaces",
+        "neuroflash_get_audience_limits",
+        "neuroflash_list_audiences",
+        "neuroflash_get_audience",
+        "neuroflash_get_audience_image",
+        "neuroflash_bootstrap_audience_from_url",
         "audit_audiences",
         "list_recent_changes",
     }

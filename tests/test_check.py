@@ -1,4 +1,4 @@
-"""`neuroflash-audience-mcp check`: a report of settings and access that changes nothing."""
+"""`audience-mcp check`: a report of settings and access that changes nothing."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def only_reads(counts: dict[str, int]) -> bool:
 
 @pytest.fixture(autouse=True)
 def _no_neuroflash_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in [n for n in os.environ if n.upper().startswith("NEUROFLASH_")]:
+    for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -46,8 +46,8 @@ def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
         [sys.executable, "-m", "audience_mcp", "check", *args],
         env=clean_env(
             XDG_DATA_HOME=str(tmp_path / "data"),
-            NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db"),
-            NEUROFLASH_JOURNAL_DB=str(tmp_path / "journal.db"),
+            AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"),
+            AUDIENCE_MCP_STATE_DB=str(tmp_path / "journal.db"),
             **env,
         ),
         cwd=tmp_path,
@@ -73,7 +73,7 @@ def sandbox_backend(sandbox_app: Any) -> Callable[[Settings], Backend]:
 
 
 def test_check_against_the_sandbox_says_ok_masks_secrets_and_names_sources(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text(f"NEUROFLASH_MCP_TOKEN={MCP_TOKEN}\nNEUROFLASH_READ_ONLY=true\n")
+    (tmp_path / ".env").write_text(f"AUDIENCE_MCP_TOKEN={MCP_TOKEN}\nAUDIENCE_MCP_READ_ONLY=true\n")
 
     result = run_cli(tmp_path, "--sandbox", NEUROFLASH_CLIENT_SECRET=SECRET)
 
@@ -83,10 +83,10 @@ def test_check_against_the_sandbox_says_ok_masks_secrets_and_names_sources(tmp_p
     assert any(
         "NEUROFLASH_CLIENT_SECRET" in line and "set (hidden)" in line and "[environment]" in line for line in lines
     )
-    assert any("NEUROFLASH_MCP_TOKEN" in line and "set (hidden)" in line and "[.env file]" in line for line in lines)
-    assert any("NEUROFLASH_READ_ONLY" in line and "true" in line and "[.env file]" in line for line in lines)
-    assert any("NEUROFLASH_SANDBOX " in line and "[command line]" in line for line in lines)
-    assert any("NEUROFLASH_TIMEOUT_SECONDS" in line and "[default]" in line for line in lines)
+    assert any("AUDIENCE_MCP_TOKEN" in line and "set (hidden)" in line and "[.env file]" in line for line in lines)
+    assert any("AUDIENCE_MCP_READ_ONLY" in line and "true" in line and "[.env file]" in line for line in lines)
+    assert any("AUDIENCE_MCP_SANDBOX " in line and "[command line]" in line for line in lines)
+    assert any("AUDIENCE_MCP_TIMEOUT_SECONDS" in line and "[default]" in line for line in lines)
     assert any(line.strip().startswith("limits") and "of 50 audiences used" in line for line in lines)
     for secret in (SECRET, MCP_TOKEN):
         assert secret not in result.stdout and secret not in result.stderr
@@ -139,10 +139,10 @@ def test_check_without_credentials_says_problem_without_sending_anything(tmp_pat
 
 
 def test_invalid_settings_are_a_problem_not_a_crash(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "--sandbox", NEUROFLASH_TIMEOUT_SECONDS="soon")
+    result = run_cli(tmp_path, "--sandbox", AUDIENCE_MCP_TIMEOUT_SECONDS="soon")
 
     assert result.returncode == 1
-    assert result.stdout.startswith("PROBLEM: invalid settings: NEUROFLASH_TIMEOUT_SECONDS")
+    assert result.stdout.startswith("PROBLEM: invalid settings: AUDIENCE_MCP_TIMEOUT_SECONDS")
 
 
 async def test_an_inaccessible_workspace_id_is_a_problem_naming_the_accessible_ones(sandbox_app: Any) -> None:
@@ -174,7 +174,7 @@ async def test_check_reports_the_limits_of_the_chosen_workspace_and_writes_nothi
 def test_sources_follow_pydantic_settings_precedence(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("NEUROFLASH_CLIENT_ID=from-file\nNEUROFLASH_API_URL=https://file.example/api\n")
-    environ = {"neuroflash_client_id": "from-env", "NEUROFLASH_SANDBOX": "false"}
+    environ = {"neuroflash_client_id": "from-env", "AUDIENCE_MCP_SANDBOX": "false"}
 
     sources = setting_sources({"sandbox": True, "read_only": None}, env_file=env_file, environ=environ)
 

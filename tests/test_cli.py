@@ -20,7 +20,7 @@ def sandbox_api(tmp_path: Path) -> Iterator[str]:
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "audience_mcp", "sandbox-api", "--port", str(port)],
-            env=clean_env(NEUROFLASH_SANDBOX_DB=str(tmp_path / "sandbox.db")),
+            env=clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db")),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )

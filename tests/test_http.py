@@ -81,8 +81,8 @@ class Served:
 def server_env(tmp: Path, **extra: str) -> dict[str, str]:
     return clean_env(
         XDG_DATA_HOME=str(tmp / "data"),
-        NEUROFLASH_SANDBOX_DB=str(tmp / "sandbox.db"),
-        NEUROFLASH_JOURNAL_DB=str(tmp / "journal.db"),
+        AUDIENCE_MCP_SANDBOX_DB=str(tmp / "sandbox.db"),
+        AUDIENCE_MCP_STATE_DB=str(tmp / "journal.db"),
         **extra,
     )
 
@@ -112,33 +112,37 @@ def http_server_process(tmp: Path, *args: str, **env: str) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with http_server_process(tmp_path_factory.mktemp("http"), NEUROFLASH_MCP_TOKEN=TOKEN) as running:
+    with http_server_process(tmp_path_factory.mktemp("http"), AUDIENCE_MCP_TOKEN=TOKEN) as running:
         yield running
 
 
 async def test_the_http_server_lists_tools_and_runs_an_audience_lifecycle(served: Served) -> None:
     async with mcp_client(f"{served.base}/mcp") as client:
-        assert client.instructions and "list_audiences" in client.instructions
+        assert client.instructions and "neuroflash_list_audiences" in client.instructions
         names = {t.name for t in (await client.list_tools()).tools}
-        assert {"create_audience", "update_audience", "delete_audience"} <= names
+        assert {"neuroflash_create_audience", "neuroflash_update_audience", "neuroflash_delete_audience"} <= names
 
         created = await client.call_tool(
-            "create_audience",
+            "neuroflash_create_audience",
             {"name": "HTTP leads", "min_age": 25, "max_age": 45, "residence": "Berlin", "country": "Germany"},
         )
         assert not created.is_error, created.content
         audience_id = created.structured_content["audience"]["id"]  # type: ignore[index]
 
-        updated = await client.call_tool("update_audience", {"audience_id": audience_id, "add_interests": "SEO"})
+        updated = await client.call_tool(
+            "neuroflash_update_audience", {"audience_id": audience_id, "add_interests": "SEO"}
+        )
         assert not updated.is_error and updated.structured_content["changed"][0]["field"] == "interests"  # type: ignore[index]
 
-        listed = await client.call_tool("list_audiences", {"search": "HTTP leads"})
+        listed = await client.call_tool("neuroflash_list_audiences", {"search": "HTTP leads"})
         assert listed.structured_content["total"] == 1  # type: ignore[index]
 
-        missing = await client.call_tool("get_audience", {"audience_id": "no-such-id"})
-        assert missing.is_error and "list_audiences" in missing.content[0].text  # type: ignore[union-attr]
+        missing = await client.call_tool("neuroflash_get_audience", {"audience_id": "no-such-id"})
+        assert missing.is_error and "neuroflash_list_audiences" in missing.content[0].text  # type: ignore[union-attr]
 
-        refused = await client.call_tool("set_audience_image", {"audience_id": audience_id, "file_path": "/etc/hosts"})
+        refused = await client.call_tool(
+            "neuroflash_set_audience_image", {"audience_id": audience_id, "file_path": "/etc/hosts"}
+        )
         assert refused.is_error and "image_base64" in refused.content[0].text  # type: ignore[union-attr]
 
     log = served.log.read_text(errors="replace")
@@ -189,11 +193,11 @@ def test_healthz_needs_no_auth_and_says_only_ok(served: Served) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [
-        pytest.param(["--host", "0.0.0.0"], {"NEUROFLASH_MCP_TOKEN": TOKEN}, "--allow-remote", id="remote-host"),
+        pytest.param(["--host", "0.0.0.0"], {"AUDIENCE_MCP_TOKEN": TOKEN}, "--allow-remote", id="remote-host"),
         pytest.param(["--host", "192.0.2.7", "--no-auth"], {}, "--allow-remote", id="remote-host-no-auth"),
         pytest.param(["--host", "0.0.0.0", "--allow-remote", "--no-auth"], {}, "--no-auth", id="no-auth-on-0.0.0.0"),
-        pytest.param([], {}, "NEUROFLASH_MCP_TOKEN", id="no-token"),
-        pytest.param([], {"NEUROFLASH_MCP_TOKEN": "short"}, "too short", id="short-token"),
+        pytest.param([], {}, "AUDIENCE_MCP_TOKEN", id="no-token"),
+        pytest.param([], {"AUDIENCE_MCP_TOKEN": "short"}, "too short", id="short-token"),
     ],
 )
 def test_unsafe_http_setups_are_refused_before_listening(
@@ -215,7 +219,7 @@ def test_unsafe_http_setups_are_refused_before_listening(
 
 def test_without_a_token_the_refusal_names_the_setting_and_no_auth() -> None:
     message = startup_refusal(host="127.0.0.1", allow_remote=False, no_auth=False, token=None) or ""
-    assert "NEUROFLASH_MCP_TOKEN" in message and "--no-auth" in message
+    assert "AUDIENCE_MCP_TOKEN" in message and "--no-auth" in message
     assert startup_refusal(host="::1", allow_remote=False, no_auth=True, token=None) is None
     assert startup_refusal(host="0.0.0.0", allow_remote=True, no_auth=False, token=SecretStr(TOKEN)) is None
 
@@ -254,7 +258,9 @@ def test_allowed_hosts_and_origins_follow_the_bind_address_and_the_settings() ->
 
 
 def test_allowed_origins_must_be_origins() -> None:
-    assert Settings(_env_file=None, allowed_origins="https://a.example, http://localhost:3000/").origin_list() == [  # type: ignore[call-arg]
+    assert Settings(
+        _env_file=None, allowed_origins="https://a.example, http://localhost:3000/"
+    ).server.origin_list() == [  # type: ignore[call-arg]
         "https://a.example",
         "http://localhost:3000",
     ]
@@ -279,7 +285,7 @@ class SeenBySandbox:
 
 @pytest.fixture(autouse=True)
 def _no_neuroflash_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in [n for n in os.environ if n.upper().startswith("NEUROFLASH_")]:
+    for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -329,13 +335,13 @@ async def serve_in_process(sandbox_app: Any, **settings: Any) -> AsyncIterator[I
     waits in the backlog: no polling for readiness.
     """
     seen, opened = SeenBySandbox([], []), []
-    config = Settings(_env_file=None, journal_db=":memory:", mcp_token=TOKEN, **settings)  # type: ignore[call-arg]
+    config = Settings(_env_file=None, state_db=":memory:", token=TOKEN, **settings)  # type: ignore[call-arg]
     server = create_server(config, backend_factory=recording_backend(sandbox_app, seen, opened), refuse_file_paths=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        app = build_http_app(server, host="127.0.0.1", port=port, token=config.mcp_token)
+        app = build_http_app(server, host="127.0.0.1", port=port, token=config.server.token)
         http = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port, log_level="WARNING"))
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(http.serve, [sock])
@@ -348,7 +354,7 @@ async def serve_in_process(sandbox_app: Any, **settings: Any) -> AsyncIterator[I
 async def test_the_mcp_token_never_reaches_the_sandbox(sandbox_app: Any) -> None:
     async with serve_in_process(sandbox_app) as served_app, mcp_client(served_app.url) as client:
         created = await client.call_tool(
-            "create_audience", {"name": "Token check", "min_age": 20, "max_age": 30, "residence": "Köln"}
+            "neuroflash_create_audience", {"name": "Token check", "min_age": 20, "max_age": 30, "residence": "Köln"}
         )
         assert not created.is_error, created.content
 
@@ -362,7 +368,8 @@ async def test_all_http_sessions_share_one_lifespan_and_its_journal(sandbox_app:
     async with serve_in_process(sandbox_app) as served_app:
         async with mcp_client(served_app.url) as first:
             created = await first.call_tool(
-                "create_audience", {"name": "Shared state", "min_age": 20, "max_age": 30, "residence": "Bonn"}
+                "neuroflash_create_audience",
+                {"name": "Shared state", "min_age": 20, "max_age": 30, "residence": "Bonn"},
             )
             assert not created.is_error, created.content
         async with mcp_client(served_app.url) as second:
@@ -379,7 +386,9 @@ async def test_file_path_is_refused_over_http_without_an_image_dir(sandbox_app: 
         {"name": "Pictured", "minAge": 20, "maxAge": 30, "residence": "Bonn"},
     )
     async with serve_in_process(sandbox_app) as served_app, mcp_client(served_app.url) as client:
-        result = await client.call_tool("set_audience_image", {"audience_id": audience_id, "file_path": str(image)})
+        result = await client.call_tool(
+            "neuroflash_set_audience_image", {"audience_id": audience_id, "file_path": str(image)}
+        )
 
     assert result.is_error and "image_base64" in result.content[0].text  # type: ignore[union-attr]
     assert sandbox_app.state.sandbox.stats.get(IMAGE_PUT) == 0
@@ -407,12 +416,14 @@ async def test_file_path_over_http_reads_only_inside_the_image_dir(sandbox_app: 
         mcp_client(served_app.url) as client,
     ):
         refused = {
-            name: await client.call_tool("set_audience_image", {"audience_id": audience_id, "file_path": path})
+            name: await client.call_tool(
+                "neuroflash_set_audience_image", {"audience_id": audience_id, "file_path": path}
+            )
             for name, path in escapes.items()
         }
         assert sandbox_app.state.sandbox.stats.get(IMAGE_PUT) == 0
         inside = await client.call_tool(
-            "set_audience_image", {"audience_id": audience_id, "file_path": str(allowed / "inside.png")}
+            "neuroflash_set_audience_image", {"audience_id": audience_id, "file_path": str(allowed / "inside.png")}
         )
 
     for name, result in refused.items():

@@ -12,7 +12,7 @@ from audience_mcp.core.store.journal import Journal
 def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(tmp_path: Path) -> None:
     journal = Journal(str(tmp_path / "journal.db"))
     with journal.recording(
-        tool="update_audience", action="update", workspace_id="ws", audience_id="a1", before={"name": "Old"}
+        tool="neuroflash_update_audience", action="update", workspace_id="ws", audience_id="a1", before={"name": "Old"}
     ) as recording:
         pending = journal.get(recording.change_id)
         assert pending is not None and pending.status == "pending" and pending.before == {"name": "Old"}
@@ -25,7 +25,7 @@ def test_a_write_that_raises_is_recorded_as_failed_with_its_message() -> None:
     journal = Journal(":memory:")
     with (
         pytest.raises(RuntimeError),
-        journal.recording(tool="create_audience", action="create", workspace_id="ws", audience_id=None),
+        journal.recording(tool="neuroflash_create_audience", action="create", workspace_id="ws", audience_id=None),
     ):
         raise RuntimeError("plan limit reached")
     (change,) = journal.recent()

@@ -19,15 +19,15 @@ from audience_mcp.dev.bundle import (
     project_metadata,
     updated_manifest,
 )
-from audience_mcp.settings import Settings
+from audience_mcp.settings import Settings, setting_variables
 
 # user_config key -> the environment variable the server reads it from (see settings.py).
 EXPECTED_ENV = {
     "client_id": "NEUROFLASH_CLIENT_ID",
     "client_secret": "NEUROFLASH_CLIENT_SECRET",
     "workspace_id": "NEUROFLASH_WORKSPACE_ID",
-    "read_only": "NEUROFLASH_READ_ONLY",
-    "sandbox": "NEUROFLASH_SANDBOX",
+    "read_only": "AUDIENCE_MCP_READ_ONLY",
+    "sandbox": "AUDIENCE_MCP_SANDBOX",
 }
 SWITCHES = ("read_only", "sandbox")
 PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -144,7 +144,7 @@ def test_every_user_config_entry_is_complete_and_used() -> None:
 
 
 def test_every_env_variable_is_a_setting_the_server_reads() -> None:
-    variables = {f"NEUROFLASH_{name.upper()}" for name in Settings.model_fields}
+    variables = set(setting_variables().values())
     assert set(env_mapping()) <= variables, set(env_mapping()) - variables
 
 
@@ -159,13 +159,23 @@ def test_the_server_reads_the_env_a_host_passes(monkeypatch: pytest.MonkeyPatch,
         return Settings()
 
     defaults = settings()
-    assert defaults.client_id is None and defaults.client_secret is None and defaults.workspace_id is None
-    assert defaults.sandbox is False and defaults.read_only is False and defaults.image_dir in (None, "")
+    assert (
+        defaults.neuroflash.client_id is None
+        and defaults.neuroflash.client_secret is None
+        and defaults.neuroflash.workspace_id is None
+    )
+    assert (
+        defaults.server.sandbox is False
+        and defaults.server.read_only is False
+        and defaults.server.image_dir in (None, "")
+    )
 
     chosen = settings(client_id="svc-1", client_secret="s3cret", workspace_id="ws-9", read_only=True, sandbox=True)
-    assert chosen.client_id == "svc-1" and chosen.workspace_id == "ws-9"
-    assert chosen.client_secret is not None and chosen.client_secret.get_secret_value() == "s3cret"
-    assert chosen.read_only is True and chosen.sandbox is True
+    assert chosen.neuroflash.client_id == "svc-1" and chosen.neuroflash.workspace_id == "ws-9"
+    assert (
+        chosen.neuroflash.client_secret is not None and chosen.neuroflash.client_secret.get_secret_value() == "s3cret"
+    )
+    assert chosen.server.read_only is True and chosen.server.sandbox is True
 
 
 def test_mcpbignore_keeps_development_files_out_and_the_build_inputs_in() -> None:

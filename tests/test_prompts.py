@@ -12,7 +12,7 @@ pytestmark = pytest.mark.anyio
 
 
 def server(read_only: bool = False) -> Client:
-    settings = Settings(_env_file=None, sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=read_only)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, sandbox=True, sandbox_db=":memory:", state_db=":memory:", read_only=read_only)  # type: ignore[call-arg]
     return Client(create_server(settings))
 
 
@@ -29,7 +29,7 @@ async def test_bootstrap_from_website_renders_the_url_into_its_steps() -> None:
     async with server() as client:
         result = await client.get_prompt("bootstrap_from_website", {"url": "https://shop.example.de"})
     text = result.messages[0].content.text  # type: ignore[union-attr]
-    assert "bootstrap_audience_from_url(urls=['https://shop.example.de'])" in text
+    assert "neuroflash_bootstrap_audience_from_url(urls=['https://shop.example.de'])" in text
 
 
 async def test_create_audience_from_conversation_uses_dry_run_and_carries_what_the_user_said() -> None:

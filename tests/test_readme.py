@@ -21,15 +21,14 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 def test_the_main_command_runs_the_demo_from_a_fresh_venv() -> None:
     command = command_after("<!-- main-command -->")
-    assert command.startswith("python3 -m venv .venv && ") and command.endswith("neuroflash-audience-mcp demo")
+    assert command.startswith("python3 -m venv .venv && ") and command.endswith("audience-mcp demo")
 
 
 def test_every_setting_is_documented_in_env_example_and_the_readme() -> None:
-    from audience_mcp.settings import Settings
+    from audience_mcp.settings import setting_variables
 
     env_example = (ROOT / ".env.example").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in Settings.model_fields:
-        variable = f"NEUROFLASH_{name.upper()}"
+    for variable in setting_variables().values():
         assert f"{variable}=" in env_example, variable
         assert f"`{variable}`" in readme, variable

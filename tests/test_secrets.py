@@ -27,7 +27,10 @@ def test_settings_mask_secrets_in_repr_str_and_dumps(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NEUROFLASH_CLIENT_SECRET", SENTINEL_SECRET)
     monkeypatch.setenv("NEUROFLASH_ACCESS_TOKEN", SENTINEL_TOKEN)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    for text in (repr(settings), str(settings), settings.model_dump_json(), str(settings.model_dump())):
+    texts = [repr(settings), str(settings)]
+    for part in settings.parts().values():
+        texts += [repr(part), str(part), part.model_dump_json(), str(part.model_dump())]
+    for text in texts:
         assert SENTINEL_SECRET not in text and SENTINEL_TOKEN not in text
     assert settings.secret_values() == [SENTINEL_SECRET, SENTINEL_TOKEN]
 
@@ -96,14 +99,15 @@ async def test_a_whole_session_logs_no_secret_and_no_token(sandbox_app: Any, cap
     with caplog.at_level(logging.DEBUG):
         async with Client(server) as client:
             created = await client.call_tool(
-                "create_audience", {"name": "Secret test", "min_age": 20, "max_age": 30, "residence": "Berlin"}
+                "neuroflash_create_audience",
+                {"name": "Secret test", "min_age": 20, "max_age": 30, "residence": "Berlin"},
             )
             audience_id = created.structured_content["audience"]["id"]  # type: ignore[index]
             for tool, args in [
-                ("get_audience", {"audience_id": audience_id, "response_format": "detailed"}),
-                ("update_audience", {"audience_id": audience_id, "max_age": 35}),
-                ("get_audience", {"audience_id": "missing"}),
-                ("delete_audience", {"audience_id": audience_id}),
+                ("neuroflash_get_audience", {"audience_id": audience_id, "response_format": "detailed"}),
+                ("neuroflash_update_audience", {"audience_id": audience_id, "max_age": 35}),
+                ("neuroflash_get_audience", {"audience_id": "missing"}),
+                ("neuroflash_delete_audience", {"audience_id": audience_id}),
             ]:
                 result = await client.call_tool(tool, args)
                 results.append(str(result.model_dump()))
@@ -122,7 +126,7 @@ async def test_wrong_credentials_give_a_tool_error_without_the_secret(
     server = create_server(settings, backend_factory=_backend(transport, sandbox_app.state.sandbox, SENTINEL_SECRET))
     with caplog.at_level(logging.DEBUG):
         async with Client(server) as client:
-            result = await client.call_tool("list_audiences", {})
+            result = await client.call_tool("neuroflash_list_audiences", {})
     assert result.is_error
     text = result.content[0].text  # type: ignore[union-attr]
     assert "NEUROFLASH_CLIENT_SECRET" in text

@@ -1,3 +1,3 @@
-"""neuroflash-audience-mcp: an MCP server for neuroflash marketing target audiences."""
+"""audience-mcp: an MCP server for neuroflash marketing target audiences."""
 
 __version__ = "0.1.0"

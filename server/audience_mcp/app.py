@@ -32,16 +32,16 @@ TOOLSETS = (workspaces, audiences, deletion, images, bootstrap, audit, history)
 
 INSTRUCTIONS = """\
 Manage neuroflash marketing target audiences.
-- Find audiences with list_audiences (concise pages), then get_audience for one.
-- create_audience and update_audience normalize input (percent shares, country/language names, \
+- Find audiences with neuroflash_list_audiences (concise pages), then neuroflash_get_audience for one.
+- neuroflash_create_audience and neuroflash_update_audience normalize input (percent shares, country/language names, \
 comma lists) and report it in `adjustments`; tell the user about them. Use dry_run to preview.
-- update_audience changes only the fields you pass; use add_*/remove_* for list items.
-- delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
-- Only an audience's creator can change it; duplicate_audience makes your own copy.
-- bootstrap_audience_from_url drafts a profile from a website.
+- neuroflash_update_audience changes only the fields you pass; use add_*/remove_* for list items.
+- neuroflash_delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
+- Only an audience's creator can change it; neuroflash_duplicate_audience makes your own copy.
+- neuroflash_bootstrap_audience_from_url drafts a profile from a website.
 - audit_audiences checks every audience for broken or incomplete data and suggests fixes.
-- Every write is journaled: list_recent_changes shows it, restore_audience undoes it.
-- Workspace: workspace_id, else the configured or only one (list_workspaces)."""
+- Every write is journaled: list_recent_changes shows it, restore_change undoes it.
+- Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
 
 BackendFactory = Callable[[Settings], Backend]
 
@@ -72,21 +72,21 @@ def create_server(
 
     `backend_factory` lets tests hand in a sandbox; `clock` drives the expiry of delete
     confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
-    (HTTP mode) keeps remote clients from reading the server's files outside NEUROFLASH_IMAGE_DIR.
+    (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
     """
     configure_logging(secrets=settings.secret_values())
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         backend = backend_factory(settings)
-        journal = Journal(settings.journal_db)
+        journal = Journal(settings.server.state_db)
         state = AppState(
             settings=settings,
             client=backend.client,
             journal=journal,
             sandbox=backend.sandbox,
             confirmations=DeleteConfirmations(clock=clock),
-            image_dir=Path(settings.image_dir) if settings.image_dir else None,
+            image_dir=Path(settings.server.image_dir) if settings.server.image_dir else None,
             refuse_file_paths=refuse_file_paths,
         )
         try:
@@ -96,15 +96,15 @@ def create_server(
             await backend.client.aclose()
 
     server: MCPServer[AppState] = MCPServer(
-        "neuroflash-audiences",
+        "audiences",
         title="neuroflash target audiences",
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
     )
     for toolset in TOOLSETS:
-        toolset.register(server, read_only_mode=settings.read_only)
-    prompts.register(server, read_only_mode=settings.read_only)
+        toolset.register(server, read_only_mode=settings.server.read_only)
+    prompts.register(server, read_only_mode=settings.server.read_only)
     _publish_compactly(server)
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())

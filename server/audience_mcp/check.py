@@ -1,4 +1,4 @@
-"""`neuroflash-audience-mcp check`: verify the configuration without changing anything.
+"""`audience-mcp check`: verify the configuration without changing anything.
 
 The report lists every setting with where its value came from (command line, environment,
 .env file, default), secrets masked, then tries what the server needs: a token (for client
@@ -28,9 +28,9 @@ from audience_mcp.platforms.neuroflash.api import (
     Workspace,
 )
 from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
-from audience_mcp.settings import SANDBOX_CLIENT_ID, Settings
+from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID
+from audience_mcp.settings import Settings, setting_variables
 
-ENV_PREFIX = "NEUROFLASH_"
 BackendFactory = Callable[[Settings], Backend]
 
 
@@ -53,7 +53,7 @@ class CheckReport:
         self.problems.append(f"{result[0].upper()}{result[1:]}. {fix}")
 
     def render(self) -> str:
-        lines = [f"neuroflash-audience-mcp {__version__}: configuration check (changes nothing)", ""]
+        lines = [f"audience-mcp {__version__}: configuration check (changes nothing)", ""]
         lines.append("Settings [where each value comes from]")
         width = max((len(variable) for variable, _, _ in self.settings), default=0)
         lines += [f"  {variable:<{width}}  {value}  [{source}]" for variable, value, source in self.settings]
@@ -70,8 +70,7 @@ def setting_sources(
     env = {key.upper() for key in environ}
     dotenv = {key.upper() for key in dotenv_values(env_file)} if env_file.is_file() else set()
     sources: dict[str, str] = {}
-    for name in Settings.model_fields:
-        variable = f"{ENV_PREFIX}{name.upper()}"
+    for name, variable in setting_variables().items():
         if overrides.get(name) is not None:
             sources[name] = "command line"
         elif variable in env:
@@ -103,7 +102,7 @@ async def _token(report: CheckReport, client: NeuroflashClient, settings: Settin
     if not isinstance(tokens, ClientCredentials):
         report.step("token", "NEUROFLASH_ACCESS_TOKEN, used as is (not refreshed)")
         return True
-    url = "the sandbox" if settings.sandbox else settings.token_url
+    url = "the sandbox" if settings.server.sandbox else settings.neuroflash.token_url
     try:
         await tokens.token()
     except AuthenticationError as exc:
@@ -119,7 +118,7 @@ async def _token(report: CheckReport, client: NeuroflashClient, settings: Settin
     except APIError as exc:
         report.problem("token", exc.message, "Check NEUROFLASH_TOKEN_URL; try again later if neuroflash is down.")
         return False
-    client_id = SANDBOX_CLIENT_ID if settings.sandbox else settings.client_id
+    client_id = SANDBOX_CLIENT_ID if settings.server.sandbox else settings.neuroflash.client_id
     report.step("token", f"ok: obtained from {url} for client {client_id}")
     return True
 
@@ -158,15 +157,16 @@ async def _workspaces(report: CheckReport, client: NeuroflashClient, settings: S
 
 
 def _chosen(report: CheckReport, workspaces: list[Workspace], settings: Settings) -> Workspace | None:
-    if settings.workspace_id:
+    if settings.neuroflash.workspace_id:
         for workspace in workspaces:
-            if workspace.id == settings.workspace_id:
+            if workspace.id == settings.neuroflash.workspace_id:
                 report.step("workspace", f"ok: {_workspace(workspace)} from NEUROFLASH_WORKSPACE_ID")
                 return workspace
         choices = ", ".join(w.id for w in workspaces)
         report.problem(
             "workspace",
-            f"NEUROFLASH_WORKSPACE_ID={settings.workspace_id} is not among the workspaces these credentials can use",
+            f"NEUROFLASH_WORKSPACE_ID={settings.neuroflash.workspace_id} is not among the workspaces "
+            "these credentials can use",
             f"Set NEUROFLASH_WORKSPACE_ID to one of {choices}, or leave it empty.",
         )
         return None
@@ -196,10 +196,10 @@ async def _limits(report: CheckReport, client: NeuroflashClient, workspace: Work
 
 def _read_only(settings: Settings) -> tuple[Settings, str]:
     """Sandbox settings that read the sandbox database if it exists and never create it."""
-    db = settings.sandbox_db
+    db = settings.server.sandbox_db
     if db == ":memory:" or Path(db).exists():
         return settings, f"built-in sandbox (in process, no network; data {db})"
-    return settings.model_copy(update={"sandbox_db": ":memory:"}), f"built-in sandbox (no data yet; {db} not created)"
+    return settings.replaced(sandbox_db=":memory:"), f"built-in sandbox (no data yet; {db} not created)"
 
 
 async def run_check(
@@ -208,20 +208,24 @@ async def run_check(
     """Check `settings` (built with `overrides` from the command line) and say what to fix."""
     report = CheckReport()
     sources = setting_sources(overrides)
-    for name in Settings.model_fields:
-        report.settings.append((f"{ENV_PREFIX}{name.upper()}", _shown(getattr(settings, name)), sources[name]))
-    if settings.sandbox:
+    parts = settings.parts().values()
+    for name, variable in setting_variables().items():
+        value = next(getattr(part, name) for part in parts if name in type(part).model_fields)
+        report.settings.append((variable, _shown(value), sources[name]))
+    if settings.server.sandbox:
         settings, backend = _read_only(settings)
         report.step("backend", backend)
-    elif settings.access_token is None and not (settings.client_id and settings.client_secret):
+    elif settings.neuroflash.access_token is None and not (
+        settings.neuroflash.client_id and settings.neuroflash.client_secret
+    ):
         report.problem(
             "backend",
-            f"no neuroflash credentials for {settings.api_url}",
+            f"no neuroflash credentials for {settings.neuroflash.api_url}",
             "Set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET (or NEUROFLASH_ACCESS_TOKEN), or use --sandbox.",
         )
         return report
     else:
-        report.step("backend", settings.api_url)
+        report.step("backend", settings.neuroflash.api_url)
     async with backend_factory(settings).client as client:
         if not await _token(report, client, settings):
             return report
@@ -232,5 +236,7 @@ async def run_check(
         if workspace is not None:
             await _limits(report, client, workspace)
     target = f"workspace {workspace.name or workspace.id}" if workspace else f"{len(workspaces)} workspaces"
-    report.summary = f"the server can reach {'the sandbox' if settings.sandbox else 'neuroflash'} and use {target}."
+    report.summary = (
+        f"the server can reach {'the sandbox' if settings.server.sandbox else 'neuroflash'} and use {target}."
+    )
     return report

@@ -1,11 +1,11 @@
 """Command line: parse flags, load settings, pick what to run. No business logic here.
 
-neuroflash-audience-mcp [--sandbox] [--read-only]      serve MCP over stdio
-neuroflash-audience-mcp --transport http [--host] [--port] [--allow-remote] [--no-auth]
+audience-mcp [--sandbox] [--read-only]      serve MCP over stdio
+audience-mcp --transport http [--host] [--port] [--allow-remote] [--no-auth]
                                                        serve MCP over Streamable HTTP at /mcp
-neuroflash-audience-mcp check [--sandbox]              verify the configuration, change nothing
-neuroflash-audience-mcp demo                           scripted session against the sandbox
-neuroflash-audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
+audience-mcp check [--sandbox]              verify the configuration, change nothing
+audience-mcp demo                           scripted session against the sandbox
+audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
 """
 
 from __future__ import annotations
@@ -49,14 +49,12 @@ def _server_flags(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
         "--no-auth",
         action="store_true",
         default=default(False),
-        help="HTTP without NEUROFLASH_MCP_TOKEN (loopback hosts only)",
+        help="HTTP without AUDIENCE_MCP_TOKEN (loopback hosts only)",
     )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="neuroflash-audience-mcp", description="MCP server for neuroflash target audiences."
-    )
+    parser = argparse.ArgumentParser(prog="audience-mcp", description="MCP server for neuroflash target audiences.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     _server_flags(parser, top_level=True)
@@ -70,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulator of the neuroflash API over HTTP")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument("--db", help="SQLite file (default: NEUROFLASH_SANDBOX_DB)")
+    sandbox.add_argument("--db", help="SQLite file (default: AUDIENCE_MCP_SANDBOX_DB)")
     sandbox.add_argument("--create-limit", type=int, default=50, help="plan limit of audiences (0 = unlimited)")
     sandbox.add_argument("--token-lifetime", type=float, default=14399.0, help="access token lifetime in seconds")
     return parser
@@ -84,7 +82,9 @@ def _load_settings(overrides: dict[str, Any]) -> Any:
 
 def _problems(exc: ValidationError) -> str:
     # Field names and messages only: pydantic's messages do not repeat the (maybe secret) input.
-    return "; ".join(f"NEUROFLASH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+    from audience_mcp.settings import variable_for
+
+    return "; ".join(f"{variable_for(exc.title, '_'.join(map(str, e['loc'])))}: {e['msg']}" for e in exc.errors())
 
 
 def _settings(overrides: dict[str, Any]) -> Any:
@@ -116,24 +116,24 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
     from audience_mcp.app import create_server
     from audience_mcp.http_server import build_http_app, serve_http
 
-    if args.no_auth and settings.mcp_token is not None:
-        logger.warning("--no-auth: NEUROFLASH_MCP_TOKEN is set but will not be required")
-    # A remote client must not read the server's files: file_path only inside NEUROFLASH_IMAGE_DIR.
+    if args.no_auth and settings.server.token is not None:
+        logger.warning("--no-auth: AUDIENCE_MCP_TOKEN is set but will not be required")
+    # A remote client must not read the server's files: file_path only inside AUDIENCE_MCP_IMAGE_DIR.
     server = create_server(settings, refuse_file_paths=True)
     app = build_http_app(
         server,
         host=args.host,
         port=args.port,
-        token=None if args.no_auth else settings.mcp_token,
-        extra_hosts=settings.host_list(),
-        extra_origins=settings.origin_list(),
+        token=None if args.no_auth else settings.server.token,
+        extra_hosts=settings.server.host_list(),
+        extra_origins=settings.server.origin_list(),
     )
     logger.info(
         "Serving MCP over Streamable HTTP at http://%s:%d/mcp (%s%s, %s)",
         args.host,
         args.port,
-        "sandbox" if settings.sandbox else settings.api_url,
-        ", read-only" if settings.read_only else "",
+        "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
+        ", read-only" if settings.server.read_only else "",
         "no authentication" if args.no_auth else "bearer token required",
     )
     serve_http(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         settings = _settings({})
         config = SandboxConfig(
-            db_path=args.db or settings.sandbox_db,
+            db_path=args.db or settings.server.sandbox_db,
             create_limit=args.create_limit or None,
             token_lifetime_seconds=args.token_lifetime,
         )
@@ -173,12 +173,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         from audience_mcp.http_server import startup_refusal
 
         refusal = startup_refusal(
-            host=args.host, allow_remote=args.allow_remote, no_auth=args.no_auth, token=settings.mcp_token
+            host=args.host, allow_remote=args.allow_remote, no_auth=args.no_auth, token=settings.server.token
         )
         if refusal is not None:
             logger.error(refusal)
             sys.exit(2)
-    if not settings.sandbox and not (settings.access_token or (settings.client_id and settings.client_secret)):
+    if not settings.server.sandbox and not settings.neuroflash.has_credentials:
         logger.error(
             "No neuroflash credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET "
             "(or NEUROFLASH_ACCESS_TOKEN), or run with --sandbox to try the server without an account."
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     server = create_server(settings)
     logger.info(
         "Serving MCP over stdio (%s%s)",
-        "sandbox" if settings.sandbox else settings.api_url,
-        ", read-only" if settings.read_only else "",
+        "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
+        ", read-only" if settings.server.read_only else "",
     )
     server.run("stdio")

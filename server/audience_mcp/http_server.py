@@ -6,10 +6,10 @@ process, and every session shares that AppState. In front of it sits `BearerToke
 
 1. `Host` and `Origin` are checked by the SDK's `TransportSecurityMiddleware` (421 for a
    wrong Host, 403 for a wrong Origin) with hosts and origins derived from the bind address,
-   plus NEUROFLASH_ALLOWED_HOSTS / NEUROFLASH_ALLOWED_ORIGINS. The same settings go to the
+   plus AUDIENCE_MCP_ALLOWED_HOSTS / AUDIENCE_MCP_ALLOWED_ORIGINS. The same settings go to the
    SDK's transport, which checks again; the gate runs first so nothing reaches a session
    manager before these checks.
-2. `Authorization: Bearer <NEUROFLASH_MCP_TOKEN>`, compared in constant time; else 401.
+2. `Authorization: Bearer <AUDIENCE_MCP_TOKEN>`, compared in constant time; else 401.
 
 `/healthz` is public and answers `{"status": "ok"}` only. The client's token is never seen
 by the API client: it authenticates to neuroflash with its own credentials from settings.
@@ -150,7 +150,7 @@ def build_http_app(
     """
     security = transport_security(host, port, extra_hosts=extra_hosts, extra_origins=extra_origins)
     logger.info(
-        "Accepting Host %s and Origin %s (others: NEUROFLASH_ALLOWED_HOSTS, NEUROFLASH_ALLOWED_ORIGINS)",
+        "Accepting Host %s and Origin %s (others: AUDIENCE_MCP_ALLOWED_HOSTS, AUDIENCE_MCP_ALLOWED_ORIGINS)",
         ", ".join(security.allowed_hosts),
         ", ".join(security.allowed_origins),
     )
@@ -191,10 +191,10 @@ def startup_refusal(*, host: str, allow_remote: bool, no_auth: bool, token: Secr
         return None
     if token is None:
         return (
-            "HTTP mode needs a bearer token: set NEUROFLASH_MCP_TOKEN (for example to the output of "
+            "HTTP mode needs a bearer token: set AUDIENCE_MCP_TOKEN (for example to the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
             "or use --no-auth on a loopback host."
         )
     if len(token.get_secret_value()) < MIN_TOKEN_LENGTH:
-        return f"NEUROFLASH_MCP_TOKEN is too short: use at least {MIN_TOKEN_LENGTH} random characters."
+        return f"AUDIENCE_MCP_TOKEN is too short: use at least {MIN_TOKEN_LENGTH} random characters."
     return None

@@ -154,7 +154,7 @@ def test_the_gender_fix_proposes_shares_rescaled_to_exactly_1() -> None:
     assert issue is not None
     assert issue.problem == "Gender shares sum to 0.9, not exactly 1, so every update will be refused."
     assert issue.fix == (
-        "update_audience(audience_id='g1', gender_distribution="
+        "neuroflash_update_audience(audience_id='g1', gender_distribution="
         '{"female": 0.5556, "male": 0.3333, "nonBinary": 0.0778, "preferNotToSay": 0.0333})'
     )
 
@@ -173,7 +173,7 @@ def test_a_missing_gender_key_is_named_and_filled_with_zero_in_the_fix() -> None
 def test_all_zero_shares_get_a_placeholder_fix_instead_of_a_division_by_zero() -> None:
     issue = check_gender_shares(audience("g3", genderDistribution=shares(0, 0, 0, 0)), PARAMS)
 
-    assert issue is not None and issue.fix == "update_audience(audience_id='g3', gender_distribution={...})"
+    assert issue is not None and issue.fix == "neuroflash_update_audience(audience_id='g3', gender_distribution={...})"
 
 
 def test_the_inverted_age_fix_swaps_the_ages() -> None:
@@ -181,7 +181,7 @@ def test_the_inverted_age_fix_swaps_the_ages() -> None:
 
     assert issue is not None
     assert issue.problem == "min_age 50 is greater than max_age 30."
-    assert issue.fix == "update_audience(audience_id='x', min_age=30, max_age=50)"
+    assert issue.fix == "neuroflash_update_audience(audience_id='x', min_age=30, max_age=50)"
 
 
 def test_every_fix_is_a_call_naming_the_audience() -> None:
@@ -206,9 +206,9 @@ def test_every_fix_is_a_call_naming_the_audience() -> None:
     assert set(fixes) == set(AUDIENCE_CHECKS) - {"age_range_wide"}
     for name, fix in fixes.items():
         assert fix is not None and "(audience_id='b1'" in fix, name
-    assert fixes["empty_lists"] == "update_audience(audience_id='b1', add_interests=[...])"
-    assert fixes["no_image"] == "set_audience_image(audience_id='b1', file_path='...')"
-    assert fixes["stale"] is not None and fixes["stale"].startswith("delete_audience(audience_id='b1')")
+    assert fixes["empty_lists"] == "neuroflash_update_audience(audience_id='b1', add_interests=[...])"
+    assert fixes["no_image"] == "neuroflash_set_audience_image(audience_id='b1', file_path='...')"
+    assert fixes["stale"] is not None and fixes["stale"].startswith("neuroflash_delete_audience(audience_id='b1')")
 
 
 def test_the_stale_problem_names_the_last_activity_date() -> None:

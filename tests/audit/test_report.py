@@ -99,8 +99,9 @@ def test_the_group_fix_keeps_the_most_recently_updated_copy() -> None:
     report = audit(items, now=NOW, checks=["duplicate_names"])
 
     assert report.findings[0].fix == (
-        "delete_audience(audience_id='old') and likewise for the other copy; keeps the most recently updated "
-        "'new', or rename: update_audience(audience_id='old', name='...')"
+        "neuroflash_delete_audience(audience_id='old') and likewise for the other copy; "
+        "keeps the most recently updated "
+        "'new', or rename: neuroflash_update_audience(audience_id='old', name='...')"
     )
 
 

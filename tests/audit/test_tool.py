@@ -126,14 +126,14 @@ async def test_data_the_api_refused_is_reported_with_a_fix_the_update_tool_accep
     assert finding["problem"] == "Gender shares sum to 0.9, not exactly 1, so every update will be refused."
     fixed = await call(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id="broken",
         gender_distribution={"female": 0.5556, "male": 0.3333, "nonBinary": 0.0778, "preferNotToSay": 0.0333},
     )
     after = await call(client, "audit_audiences", checks=["gender_shares"])
 
     assert finding["fix"] == (
-        "update_audience(audience_id='broken', gender_distribution="
+        "neuroflash_update_audience(audience_id='broken', gender_distribution="
         '{"female": 0.5556, "male": 0.3333, "nonBinary": 0.0778, "preferNotToSay": 0.0333})'
     )
     assert fixed["updated"] is True

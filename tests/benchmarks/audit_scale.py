@@ -76,7 +76,7 @@ async def _worker(n: int, runs: int) -> dict[str, Any]:
     times: list[float] = []
     summary: dict[str, Any] = {}
     async with Client(harness.server) as client:
-        await client.call_tool("list_workspaces", {})  # token and workspace, as any session would have
+        await client.call_tool("neuroflash_list_workspaces", {})  # token and workspace, as any session would have
         for _ in range(runs):
             started = time.perf_counter()
             result = await client.call_tool("audit_audiences", {})
@@ -150,7 +150,7 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
         import anyio
 
-        for name in [n for n in os.environ if n.upper().startswith("NEUROFLASH_")]:
+        for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
             del os.environ[name]
         n, runs = int(sys.argv[2]), int(sys.argv[3])
         print(json.dumps(anyio.run(lambda: _worker(n, runs))))

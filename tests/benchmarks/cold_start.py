@@ -36,7 +36,7 @@ server = create_server(settings)
 t3 = time.perf_counter()
 from audience_mcp.platforms.neuroflash.connection import open_backend
 from audience_mcp.core.store.journal import Journal
-backend, journal = open_backend(settings), Journal(settings.journal_db)  # what the lifespan opens
+backend, journal = open_backend(settings), Journal(settings.server.state_db)  # what the lifespan opens
 t4 = time.perf_counter()
 print(json.dumps({"sdk_import": t1 - t0, "own_import": t2 - t1, "create_server": t3 - t2, "lifespan": t4 - t3}))
 """
@@ -75,8 +75,8 @@ async def run(*, quick: bool) -> list[Result]:
     with workdir("cold") as root:
         env = clean_env(
             root / "data",
-            NEUROFLASH_SANDBOX_DB=str(root / "data" / "sandbox.db"),
-            NEUROFLASH_JOURNAL_DB=str(root / "data" / "journal.db"),
+            AUDIENCE_MCP_SANDBOX_DB=str(root / "data" / "sandbox.db"),
+            AUDIENCE_MCP_STATE_DB=str(root / "data" / "journal.db"),
         )
         params = StdioServerParameters(
             command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env, cwd=str(root)

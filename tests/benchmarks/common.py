@@ -152,7 +152,7 @@ def clean_env(data_home: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.upper().startswith("NEUROFLASH_") and k != "PYTHONDONTWRITEBYTECODE"
+        if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
     env["XDG_DATA_HOME"] = str(data_home)
     env.update(extra)
@@ -218,7 +218,7 @@ class StandaloneSandbox:
 
 @contextlib.contextmanager
 def standalone_sandbox(workdir: Path, *extra_args: str) -> Iterator[StandaloneSandbox]:
-    """`neuroflash-audience-mcp sandbox-api` on a free loopback port, data in memory."""
+    """`audience-mcp sandbox-api` on a free loopback port, data in memory."""
     port = free_port()
     args = server_command("sandbox-api", "--port", str(port), "--db", ":memory:", "--create-limit", "0", *extra_args)
     root = f"http://127.0.0.1:{port}"
@@ -289,7 +289,7 @@ def in_process(
         )
         return Backend(client=client, sandbox=app.state.sandbox)
 
-    settings = Settings(_env_file=None, sandbox=False, workspace_id=None, read_only=False, journal_db=":memory:")
+    settings = Settings(_env_file=None, sandbox=False, workspace_id=None, read_only=False, state_db=":memory:")
     server = create_server(settings, backend_factory=backend_factory)
     logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr: keep the table readable
     return InProcess(server=server, sandbox=app.state.sandbox, app=app)

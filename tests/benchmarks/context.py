@@ -1,6 +1,6 @@
-"""Context cost of a concise `list_audiences` page against the raw API page it summarizes.
+"""Context cost of a concise `neuroflash_list_audiences` page against the raw API page it summarizes.
 
-50 varied, complete audiences are stored in an in-process sandbox; `list_audiences
+50 varied, complete audiences are stored in an in-process sandbox; `neuroflash_list_audiences
 (page_size=50)` runs through the SDK client, and the same page is fetched from the API
 directly (`GET .../target-audiences?page=1&size=50`). Both are counted in cl100k tokens as
 compact JSON (the raw body is also counted byte for byte as the API sent it). The share of
@@ -81,7 +81,7 @@ async def run(*, quick: bool) -> list[Result]:
         for i in range(PAGE):
             harness.sandbox.store.insert_raw(SANDBOX_WORKSPACE_ID, audience_body(i), created_at=1_750_000_000 + i)
         async with Client(harness.server) as client:
-            result = await client.call_tool("list_audiences", {"page_size": PAGE})
+            result = await client.call_tool("neuroflash_list_audiences", {"page_size": PAGE})
         assert not result.is_error and isinstance(result.structured_content, dict), result
         concise = result.structured_content
         raw = await _raw_page(harness.app, SANDBOX_WORKSPACE_ID)
@@ -94,14 +94,14 @@ async def run(*, quick: bool) -> list[Result]:
     raw_bytes_tokens = tokens(raw.decode("utf-8"))
     text_tokens = sum(tokens(block.text) for block in result.content if getattr(block, "type", None) == "text")
     ratio = 100.0 * concise_tokens / raw_tokens
-    # list_audiences sends a table (columns once, a row per audience); share tokens per column.
+    # neuroflash_list_audiences sends a table (columns once, a row per audience); share tokens per column.
     columns = concise.get("columns", [])
     listed = [dict(zip(columns, row, strict=True)) for row in concise.get("audiences", [])]
     concise_fields = column_shares(columns, concise.get("audiences", []))
     raw_fields = field_shares(raw_json.get("data", []))
     return [
         Result(
-            f"concise list_audiences of {PAGE} vs raw API page (tokens)",
+            f"concise neuroflash_list_audiences of {PAGE} vs raw API page (tokens)",
             ratio,
             "%",
             f"<= {RATIO_TARGET_PERCENT:.0f} %",

@@ -1,9 +1,9 @@
 """Streamable HTTP under load: 100 concurrent SDK clients, 20 tool calls each.
 
-The server runs as `neuroflash-audience-mcp --transport http --sandbox` in its own process,
-behind a bearer token (NEUROFLASH_MCP_TOKEN, as deployed). Ten audiences are created first.
+The server runs as `audience-mcp --transport http --sandbox` in its own process,
+behind a bearer token (AUDIENCE_MCP_TOKEN, as deployed). Ten audiences are created first.
 Then every client connects (its own HTTP connection pool and MCP session), all wait at a
-barrier, and each makes 20 `get_audience` calls back to back. Latency is per call; the rate
+barrier, and each makes 20 `neuroflash_get_audience` calls back to back. Latency is per call; the rate
 is all calls over the wall time from the barrier to the last answer. An error is a raised
 exception or a tool result with isError. CPU seconds of the server process and of this
 (client) process show which side was the bottleneck on this machine.
@@ -63,7 +63,8 @@ async def _load(url: str, token: str, clients: int, calls: int) -> dict[str, Any
         ids = []
         for i in range(10):
             created = await setup.call_tool(
-                "create_audience", {"name": f"Load audience {i}", "min_age": 25, "max_age": 45, "residence": "Berlin"}
+                "neuroflash_create_audience",
+                {"name": f"Load audience {i}", "min_age": 25, "max_age": 45, "residence": "Berlin"},
             )
             if created.is_error or not isinstance(created.structured_content, dict):
                 raise RuntimeError(f"setup failed: {created.content}")
@@ -87,7 +88,9 @@ async def _load(url: str, token: str, clients: int, calls: int) -> dict[str, Any
                 for call in range(calls):
                     begun = time.perf_counter()
                     try:
-                        result = await client.call_tool("get_audience", {"audience_id": ids[(index + call) % len(ids)]})
+                        result = await client.call_tool(
+                            "neuroflash_get_audience", {"audience_id": ids[(index + call) % len(ids)]}
+                        )
                     except Exception as exc:
                         errors.append(f"call: {type(exc).__name__}: {exc}")
                         continue
@@ -124,9 +127,9 @@ async def run(*, quick: bool) -> list[Result]:
     with workdir("http") as root:
         env = clean_env(
             root / "data",
-            NEUROFLASH_MCP_TOKEN=token,
-            NEUROFLASH_SANDBOX_DB=":memory:",
-            NEUROFLASH_JOURNAL_DB=str(root / "data" / "journal.db"),
+            AUDIENCE_MCP_TOKEN=token,
+            AUDIENCE_MCP_SANDBOX_DB=":memory:",
+            AUDIENCE_MCP_STATE_DB=str(root / "data" / "journal.db"),
         )
         args = server_command("--transport", "http", "--sandbox", "--port", str(port), "--log-level", "WARNING")
         base = f"http://127.0.0.1:{port}"
@@ -164,8 +167,8 @@ async def run(*, quick: bool) -> list[Result]:
             details=details,
             group="http",
         ),
-        Result("  latency p50 (get_audience)", p50, "ms", group="http"),
-        Result("  latency p99 (get_audience)", p99, "ms", group="http"),
+        Result("  latency p50 (neuroflash_get_audience)", p50, "ms", group="http"),
+        Result("  latency p99 (neuroflash_get_audience)", p99, "ms", group="http"),
         Result("  throughput", rate, "calls/s", group="http"),
         Result(
             "  CPU seconds: server process / benchmark clients (2 cores shared)",

@@ -2,7 +2,7 @@
 
 One standalone sandbox (`sandbox-api`, a separate process on loopback) serves both paths:
 - direct: `NeuroflashClient.get_audience` in this process;
-- stdio: the `get_audience` tool through the SDK's stdio client, the server process pointed
+- stdio: the `neuroflash_get_audience` tool through the SDK's stdio client, the server process pointed
   at the same sandbox through NEUROFLASH_API_URL / TOKEN_URL / CLIENT_ID / CLIENT_SECRET.
 Both paths are warmed up (token, workspace, connections), then measured in interleaved blocks
 so drift of the machine hits both alike. The overhead is the difference of the medians.
@@ -64,14 +64,14 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
             workspace_id = (await direct.list_workspaces())[0].id
             audience = await direct.create_audience(workspace_id, AudienceProfile.model_validate(AUDIENCE_BODY))
             audience_id = audience.id
-            env = clean_env(root / "data", NEUROFLASH_JOURNAL_DB=":memory:", **sandbox.server_env())
+            env = clean_env(root / "data", AUDIENCE_MCP_STATE_DB=":memory:", **sandbox.server_env())
             settings = Settings(
                 _env_file=None,
                 api_url=sandbox.api_url,
                 token_url=sandbox.token_url,
                 client_id=SANDBOX_CLIENT_ID,
                 client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
-                journal_db=":memory:",
+                state_db=":memory:",
             )
             arguments: dict[str, Any] = {"audience_id": audience_id}
             samples: dict[str, list[float]] = {"direct": [], "stdio": [], "in_memory": [], "noop_stdio": []}
@@ -115,7 +115,7 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                         if path == "noop_stdio":
                             return bool((await noop.call_tool("noop", {})).is_error)
                         client = stdio if path == "stdio" else in_memory
-                        return bool((await client.call_tool("get_audience", arguments)).is_error)
+                        return bool((await client.call_tool("neuroflash_get_audience", arguments)).is_error)
 
                     for path in samples:
                         for _ in range(warmup):
@@ -152,7 +152,7 @@ async def run(*, quick: bool) -> list[Result]:
     }
     return [
         Result(
-            "per-call overhead: get_audience over stdio minus direct client call (medians, median round)",
+            "per-call overhead: neuroflash_get_audience over stdio minus direct client call (medians, median round)",
             overhead,
             "ms",
             f"<= {OVERHEAD_TARGET_MS} ms",
@@ -161,7 +161,7 @@ async def run(*, quick: bool) -> list[Result]:
             group="per-call",
         ),
         Result("  direct NeuroflashClient.get_audience (median)", direct_ms, "ms", group="per-call"),
-        Result("  get_audience tool over stdio (median)", stdio_ms, "ms", group="per-call"),
+        Result("  neuroflash_get_audience tool over stdio (median)", stdio_ms, "ms", group="per-call"),
         Result(
             "  split: MCP layer without transport (in-memory client minus direct)",
             in_memory_ms - direct_ms,

@@ -92,35 +92,46 @@ async def _operations() -> tuple[list[Result], int]:
     try:
         first = store.insert_raw(SANDBOX_WORKSPACE_ID, dict(AUDIENCE_BODY))
         async with Client(harness.server) as client:
-            await _call(client, "get_audience", audience_id=first)  # warm-up: token and workspace, both cached
+            await _call(
+                client, "neuroflash_get_audience", audience_id=first
+            )  # warm-up: token and workspace, both cached
             counter.reset()
 
-            await _call(client, "get_audience", audience_id=first)
-            results.append(_row("get_audience", counter.take(), {f"GET {AUDIENCE}": 1}, "1 (GET)"))
+            await _call(client, "neuroflash_get_audience", audience_id=first)
+            results.append(_row("neuroflash_get_audience", counter.take(), {f"GET {AUDIENCE}": 1}, "1 (GET)"))
 
             created = await _call(
-                client, "create_audience", name="Bench leads", min_age=25, max_age=45, residence="Berlin"
+                client, "neuroflash_create_audience", name="Bench leads", min_age=25, max_age=45, residence="Berlin"
             )
             new_id = created["audience"]["id"]
-            results.append(_row("create_audience", counter.take(), {f"POST {AUDIENCES}": 1}, "1 (POST)"))
+            results.append(_row("neuroflash_create_audience", counter.take(), {f"POST {AUDIENCES}": 1}, "1 (POST)"))
 
-            await _call(client, "update_audience", audience_id=new_id, residence="Hamburg")
-            results.append(
-                _row("update_audience", counter.take(), {f"GET {AUDIENCE}": 1, f"PUT {AUDIENCE}": 1}, "2 (GET+PUT)")
-            )
-
-            unchanged = await _call(client, "update_audience", audience_id=new_id, residence="Hamburg")
-            assert unchanged["updated"] is False, unchanged
-            results.append(
-                _row("update_audience that changes nothing", counter.take(), {f"GET {AUDIENCE}": 1}, "1 (GET)")
-            )
-
-            preview = await _call(client, "delete_audience", audience_id=new_id)
-            assert preview["status"] == "confirmation_required", preview
-            await _call(client, "delete_audience", audience_id=new_id, confirm_token=preview["confirm_token"])
+            await _call(client, "neuroflash_update_audience", audience_id=new_id, residence="Hamburg")
             results.append(
                 _row(
-                    "delete_audience (preview call + confirmed call), no image",
+                    "neuroflash_update_audience",
+                    counter.take(),
+                    {f"GET {AUDIENCE}": 1, f"PUT {AUDIENCE}": 1},
+                    "2 (GET+PUT)",
+                )
+            )
+
+            unchanged = await _call(client, "neuroflash_update_audience", audience_id=new_id, residence="Hamburg")
+            assert unchanged["updated"] is False, unchanged
+            results.append(
+                _row(
+                    "neuroflash_update_audience that changes nothing", counter.take(), {f"GET {AUDIENCE}": 1}, "1 (GET)"
+                )
+            )
+
+            preview = await _call(client, "neuroflash_delete_audience", audience_id=new_id)
+            assert preview["status"] == "confirmation_required", preview
+            await _call(
+                client, "neuroflash_delete_audience", audience_id=new_id, confirm_token=preview["confirm_token"]
+            )
+            results.append(
+                _row(
+                    "neuroflash_delete_audience (preview call + confirmed call), no image",
                     counter.take(),
                     {f"GET {AUDIENCE}": 1, f"DELETE {AUDIENCE}": 1},
                     "1 DELETE + the preview GET",
@@ -128,12 +139,14 @@ async def _operations() -> tuple[list[Result], int]:
             )
 
             with_image = store.insert_raw(SANDBOX_WORKSPACE_ID, dict(AUDIENCE_BODY), image=ImageData(PNG))
-            preview = await _call(client, "delete_audience", audience_id=with_image)
-            await _call(client, "delete_audience", audience_id=with_image, confirm_token=preview["confirm_token"])
+            preview = await _call(client, "neuroflash_delete_audience", audience_id=with_image)
+            await _call(
+                client, "neuroflash_delete_audience", audience_id=with_image, confirm_token=preview["confirm_token"]
+            )
             counts = counter.take()
             results.append(
                 Result(
-                    "  delete_audience of an audience with an image (info: the journal keeps the image)",
+                    "  neuroflash_delete_audience of an audience with an image (info: the journal keeps the image)",
                     f"{sum(counts.values())} ({_describe(counts)})",
                     details={"counts": counts},
                     group="requests",
@@ -155,7 +168,7 @@ async def _audit(n: int) -> Result:
         for i in range(n):
             harness.sandbox.store.insert_raw(SANDBOX_WORKSPACE_ID, audience_body(i))
         async with Client(harness.server) as client:
-            await _call(client, "list_workspaces")  # warm-up: token and workspace
+            await _call(client, "neuroflash_list_workspaces")  # warm-up: token and workspace
             harness.sandbox.stats.reset()
             report = await _call(client, "audit_audiences")
         counts = _api_calls(harness.sandbox.stats.counts)
@@ -189,7 +202,7 @@ async def _token_lifetimes(lifetimes: int) -> Result:
         audience_id = harness.sandbox.store.insert_raw(SANDBOX_WORKSPACE_ID, dict(AUDIENCE_BODY))
         async with Client(harness.server) as client:
             for _ in range(calls):
-                await _call(client, "get_audience", audience_id=audience_id)
+                await _call(client, "neuroflash_get_audience", audience_id=audience_id)
                 now[0] += step
         counts = harness.sandbox.stats.counts
     finally:

@@ -15,7 +15,7 @@ def _no_developer_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
     from .secret_guard import ENV_SENTINELS
 
     for name in list(os.environ):
-        if name.upper().startswith("NEUROFLASH_") and name not in ENV_SENTINELS:
+        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")) and name not in ENV_SENTINELS:
             monkeypatch.delenv(name)
     monkeypatch.chdir(str(tmp_path))
 

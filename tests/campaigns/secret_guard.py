@@ -13,7 +13,7 @@ Sentinels reach the code as NEUROFLASH_CLIENT_SECRET, set for the whole session 
 isolate their environment remove it again), and as sandbox client secrets where a test
 configures them (``SandboxConfig(client_secrets=...)``, as the campaigns do). The other secret
 settings stay unset: NEUROFLASH_ACCESS_TOKEN wins over client credentials and would change what
-every test that reads the environment connects with, and NEUROFLASH_MCP_TOKEN would change what
+every test that reads the environment connects with, and AUDIENCE_MCP_TOKEN would change what
 tests/test_secrets.py expects ``Settings.secret_values()`` to list. Redacted text (``***``)
 is not a leak, so tests/test_secrets.py, which logs a secret on purpose, still passes.
 """

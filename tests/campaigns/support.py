@@ -1,7 +1,7 @@
 """What every campaign shares: its size, its seed, the standalone sandbox, and reading outcomes.
 
-Sizes are set for CI (a few minutes in total on two cores); `NEUROFLASH_CAMPAIGN_SCALE=10`
-multiplies them. `NEUROFLASH_CAMPAIGN_SEED` replays a run; the seed in use is printed with
+Sizes are set for CI (a few minutes in total on two cores); `AUDIENCE_MCP_CAMPAIGN_SCALE=10`
+multiplies them. `AUDIENCE_MCP_CAMPAIGN_SEED` replays a run; the seed in use is printed with
 the figures at the end of the pytest run.
 """
 
@@ -28,8 +28,8 @@ from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, SANDBOX_
 from audience_mcp.settings import Settings
 from tests.support import free_port
 
-SCALE = max(0.1, float(os.environ.get("NEUROFLASH_CAMPAIGN_SCALE", "1")))
-SEED = int(os.environ.get("NEUROFLASH_CAMPAIGN_SEED", "20240611"))
+SCALE = max(0.1, float(os.environ.get("AUDIENCE_MCP_CAMPAIGN_SCALE", "1")))
+SEED = int(os.environ.get("AUDIENCE_MCP_CAMPAIGN_SEED", "20240611"))
 OWNER = SANDBOX_ACCOUNTS[0]
 WS = SANDBOX_WORKSPACE_ID
 
@@ -52,10 +52,10 @@ def campaign_timeout(ci_seconds: float) -> int:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A subprocess environment with no NEUROFLASH_* setting and every data path in tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("NEUROFLASH_")}
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
-    env["NEUROFLASH_SANDBOX_DB"] = str(tmp_path / "sandbox.db")
-    env["NEUROFLASH_JOURNAL_DB"] = str(tmp_path / "journal.db")
+    env["AUDIENCE_MCP_SANDBOX_DB"] = str(tmp_path / "sandbox.db")
+    env["AUDIENCE_MCP_STATE_DB"] = str(tmp_path / "journal.db")
     env.update(extra)
     return env
 
@@ -133,7 +133,7 @@ class StandaloneSandbox:
 
 @contextmanager
 def standalone_sandbox(directory: Path, *, create_limit: int = 0) -> Iterator[StandaloneSandbox]:
-    """Start `neuroflash-audience-mcp sandbox-api` (create_limit 0 = unlimited); stop it after."""
+    """Start `audience-mcp sandbox-api` (create_limit 0 = unlimited); stop it after."""
     directory.mkdir(parents=True, exist_ok=True)
     stderr_path = directory / "sandbox-api.stderr.log"
     for _attempt in range(3):  # another process may take the free port before the sandbox binds it
@@ -212,7 +212,7 @@ def server_for(sandbox: StandaloneSandbox, journal_db: Path, backends: CountingB
         token_url=sandbox.token_url,
         client_id=OWNER.client_id,
         client_secret=SecretStr("sandbox-secret"),
-        journal_db=str(journal_db),
+        state_db=str(journal_db),
         sandbox=False,
         workspace_id=None,
         read_only=False,

@@ -210,12 +210,12 @@ class Target:
 
 def _backend_factory(app: Any, sandbox: Sandbox) -> Any:
     def factory(settings: Settings) -> Backend:
-        assert settings.client_id and settings.client_secret
+        assert settings.neuroflash.client_id and settings.neuroflash.client_secret
         client = NeuroflashClient.connect(
-            api_url=settings.api_url,
-            token_url=settings.token_url,
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
+            api_url=settings.neuroflash.api_url,
+            token_url=settings.neuroflash.token_url,
+            client_id=settings.neuroflash.client_id,
+            client_secret=settings.neuroflash.client_secret,
             http_transport=httpx2.ASGITransport(app=app),
             retry=RetryPolicy(max_attempts=2),
         )
@@ -243,7 +243,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         client_id=OWNER.client_id,
         client_secret=SecretStr(CLIENT_SECRET),
         access_token=None,
-        journal_db=str(directory / "journal.db"),
+        state_db=str(directory / "journal.db"),
         sandbox=False,
         workspace_id=None,
         read_only=False,
@@ -339,9 +339,9 @@ def test_nonsense_arguments_to_every_tool_end_in_a_result_or_a_tool_error_and_de
     one_call()
 
     # The server still answers normal calls.
-    listed = target.call("list_audiences", {"page_size": 5})
+    listed = target.call("neuroflash_list_audiences", {"page_size": 5})
     assert not listed.is_error, listed.content
-    fetched = target.call("get_audience", {"audience_id": next(iter(target.snapshot()))})
+    fetched = target.call("neuroflash_get_audience", {"audience_id": next(iter(target.snapshot()))})
     assert not fetched.is_error, fetched.content
 
     calls = sum(n for key, n in target.outcomes.items() if key.startswith("calls to "))

@@ -124,11 +124,13 @@ async def test_fifty_concurrent_partial_updates_of_one_audience_all_take_effect(
         async with Client(server) as client:
             ids = []
             for number in range(AUDIENCES):
-                created = await client.call_tool("create_audience", {**START, "name": f"{START['name']} {number}"})
+                created = await client.call_tool(
+                    "neuroflash_create_audience", {**START, "name": f"{START['name']} {number}"}
+                )
                 assert not created.is_error and created.structured_content is not None, created.content
                 ids.append(created.structured_content["audience"]["id"])
             sandbox.configure_faults(latency=LATENCY)
-            calls = [("update_audience", {"audience_id": i, **update}) for i in ids for update in updates]
+            calls = [("neuroflash_update_audience", {"audience_id": i, **update}) for i in ids for update in updates]
             results = await call_all(client, calls)
         stored = sandbox.audiences()
 
@@ -158,15 +160,18 @@ async def test_concurrent_creates_past_the_plan_limit_never_exceed_it(tmp_path: 
     with standalone_sandbox(tmp_path / "sandbox", create_limit=PLAN_LIMIT) as sandbox:
         server = server_for(sandbox, tmp_path / "journal.db", CountingBackends())
         async with Client(server) as client:
-            assert not (await client.call_tool("list_workspaces", {})).is_error
+            assert not (await client.call_tool("neuroflash_list_workspaces", {})).is_error
             sandbox.configure_faults(latency=LATENCY)
-            calls = [("create_audience", {**START, "name": f"Limit leaders {number}"}) for number in range(CREATES)]
+            calls = [
+                ("neuroflash_create_audience", {**START, "name": f"Limit leaders {number}"})
+                for number in range(CREATES)
+            ]
             results = await call_all(client, calls)
         stored = sandbox.audiences()
 
     created = [r for r in results if not r.is_error]
-    refused = [error_message("create_audience", r) for r in results if r.is_error]
-    assert not [r for r in results if is_crash("create_audience", r)]
+    refused = [error_message("neuroflash_create_audience", r) for r in results if r.is_error]
+    assert not [r for r in results if is_crash("neuroflash_create_audience", r)]
     assert len(created) == PLAN_LIMIT
     assert len(refused) == CREATES - PLAN_LIMIT
     assert all(f"Plan limit reached: {PLAN_LIMIT} of {PLAN_LIMIT}" in message for message in refused), refused[:3]

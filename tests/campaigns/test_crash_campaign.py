@@ -110,7 +110,7 @@ class Writer:
             # At most four audiences per writer, so the sandbox's plan limit (50) is never reached.
             if not self.audiences or (roll < 0.2 and len(self.audiences) < 4):
                 result = await session.call(
-                    "create_audience",
+                    "neuroflash_create_audience",
                     {
                         "name": f"Crash writer {self.number} audience {self.calls}",
                         "min_age": 20,
@@ -130,12 +130,16 @@ class Writer:
                         {"max_age": self.rng.randint(60, 99)},
                     ]
                 )
-                self.record(await session.call("update_audience", {"audience_id": audience_id, **change}))
+                self.record(await session.call("neuroflash_update_audience", {"audience_id": audience_id, **change}))
             else:
                 audience_id = self.audiences.pop(self.rng.randrange(len(self.audiences)))
-                preview = await session.call("delete_audience", {"audience_id": audience_id})
+                preview = await session.call("neuroflash_delete_audience", {"audience_id": audience_id})
                 token = preview["structuredContent"]["confirm_token"]
-                self.record(await session.call("delete_audience", {"audience_id": audience_id, "confirm_token": token}))
+                self.record(
+                    await session.call(
+                        "neuroflash_delete_audience", {"audience_id": audience_id, "confirm_token": token}
+                    )
+                )
 
     def record(self, result: dict[str, Any]) -> None:
         assert not result.get("isError"), result
@@ -254,7 +258,7 @@ async def test_sigkill_during_concurrent_writes_leaves_consistent_databases_and_
     params = StdioServerParameters(command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env)
     with stderr.open("a") as log, anyio.fail_after(60):
         async with Client(stdio_client(params, errlog=log)) as client:
-            listed = await client.call_tool("list_audiences", {"page_size": 200})
+            listed = await client.call_tool("neuroflash_list_audiences", {"page_size": 200})
             assert not listed.is_error and listed.structured_content is not None, listed.content
             assert listed.structured_content["total"] == len(stored)
 
@@ -265,11 +269,11 @@ async def test_sigkill_during_concurrent_writes_leaves_consistent_databases_and_
 
             restorable = restorable_update(rows, stored)
             assert restorable is not None, "no succeeded update to restore"
-            restored = await client.call_tool("restore_audience", {"change_id": restorable["id"]})
+            restored = await client.call_tool("restore_change", {"change_id": restorable["id"]})
             assert not restored.is_error and restored.structured_content is not None, restored.content
             assert restored.structured_content["status"] == "restored"
             fetched = await client.call_tool(
-                "get_audience", {"audience_id": restorable["audience_id"], "response_format": "detailed"}
+                "neuroflash_get_audience", {"audience_id": restorable["audience_id"], "response_format": "detailed"}
             )
             before = json.loads(restorable["before_json"])
             assert fetched.structured_content is not None
@@ -277,7 +281,8 @@ async def test_sigkill_during_concurrent_writes_leaves_consistent_databases_and_
             assert fetched.structured_content["audience"]["interests"] == before["interests"]
 
             created = await client.call_tool(
-                "create_audience", {"name": "After the crash", "min_age": 30, "max_age": 40, "residence": "Bonn"}
+                "neuroflash_create_audience",
+                {"name": "After the crash", "min_age": 30, "max_age": 40, "residence": "Bonn"},
             )
             assert not created.is_error, created.content
     assert integrity_ok(sandbox_db) and integrity_ok(journal_db)
@@ -325,7 +330,7 @@ async def test_a_lone_surrogate_quoted_in_a_tool_error_does_not_stop_the_stdio_s
                 # The answer takes milliseconds; today the stdout writer dies and the server hangs
                 # without a word (its traceback appears only at exit), so a deadline is all there is.
                 with anyio.move_on_after(3) as deadline:
-                    await session.call("create_audience", args)
+                    await session.call("neuroflash_create_audience", args)
                 assert not deadline.cancelled_caught, "no answer: the server's stdout writer died"
                 group.cancel_scope.cancel()
     finally:

@@ -66,7 +66,7 @@ def shares(raw: dict[str, str]) -> dict[str, Decimal]:
 
 
 def edited(items: list[str], add: list[str], remove: list[str]) -> list[str]:
-    """update_audience's list edit: remove, then append what is not there (case-insensitive)."""
+    """neuroflash_update_audience's list edit: remove, then append what is not there (case-insensitive)."""
     result = [item for item in items if item.casefold() not in {r.casefold() for r in remove}]
     for item in add:
         if item.casefold() not in {existing.casefold() for existing in result}:
@@ -166,7 +166,7 @@ class Campaign:
     async def create(self, number: int) -> None:
         args, expected = self.new_profile(number)
         full = len(self.model) >= PLAN_LIMIT
-        result = await self.call("create_audience", args, expected=("Plan limit reached",) if full else ())
+        result = await self.call("neuroflash_create_audience", args, expected=("Plan limit reached",) if full else ())
         if result is not None:
             assert not full, f"a create past the plan limit succeeded: {result}"
             self.model[result["audience"]["id"]] = expected
@@ -179,7 +179,9 @@ class Campaign:
         if new_name is not None:
             args["new_name"] = new_name
         full = len(self.model) >= PLAN_LIMIT
-        result = await self.call("duplicate_audience", args, expected=("Plan limit reached",) if full else ())
+        result = await self.call(
+            "neuroflash_duplicate_audience", args, expected=("Plan limit reached",) if full else ()
+        )
         if result is not None:
             assert not full, f"a duplicate past the plan limit succeeded: {result}"
             copy = dict(self.model[original_id])
@@ -190,7 +192,7 @@ class Campaign:
     async def update(self, number: int) -> None:
         audience_id = self.rng.choice(list(self.model))
         args, apply = self.update_args(self.model[audience_id], number)
-        result = await self.call("update_audience", {"audience_id": audience_id, **args})
+        result = await self.call("neuroflash_update_audience", {"audience_id": audience_id, **args})
         if result is not None:
             self.model[audience_id] = apply(self.model[audience_id])
             self.writes_succeeded["update"] += result["updated"]
@@ -258,13 +260,13 @@ class Campaign:
 
     async def delete(self) -> None:
         audience_id = self.rng.choice(list(self.model))
-        preview = await self.call("delete_audience", {"audience_id": audience_id})
+        preview = await self.call("neuroflash_delete_audience", {"audience_id": audience_id})
         if preview is None:
             return
         assert preview["status"] == "confirmation_required", preview
         assert audience_id in self.model, "the preview must not delete"
         confirmed = {"audience_id": audience_id, "confirm_token": preview["confirm_token"]}
-        done = await self.call("delete_audience", confirmed)
+        done = await self.call("neuroflash_delete_audience", confirmed)
         if done is not None:
             assert done["status"] == "deleted", done
             del self.model[audience_id]
@@ -273,24 +275,24 @@ class Campaign:
 
     async def read(self) -> None:
         audience_id = self.rng.choice(list(self.model))
-        result = await self.call("get_audience", {"audience_id": audience_id, "response_format": "detailed"})
+        result = await self.call("neuroflash_get_audience", {"audience_id": audience_id, "response_format": "detailed"})
         if result is not None:
             view, expected = result["audience"], self.model[audience_id]
             assert (view["name"], view["min_age"], view["interests"]) == (
                 expected["name"],
                 expected["minAge"],
                 expected["interests"],
-            ), f"get_audience disagrees with the model for {audience_id}"
+            ), f"neuroflash_get_audience disagrees with the model for {audience_id}"
 
     async def count(self) -> None:
-        result = await self.call("list_audiences", {"page_size": 200})
+        result = await self.call("neuroflash_list_audiences", {"page_size": 200})
         if result is not None:
-            assert result["total"] == len(self.model), "list_audiences disagrees with the model"
+            assert result["total"] == len(self.model), "neuroflash_list_audiences disagrees with the model"
 
     async def missing(self) -> None:
         audience_id = self.rng.choice(self.deleted)
-        tool = self.rng.choice(["get_audience", "update_audience"])
-        args = {"audience_id": audience_id} | ({"add_needs": ["ghost"]} if tool == "update_audience" else {})
+        tool = self.rng.choice(["neuroflash_get_audience", "neuroflash_update_audience"])
+        args = {"audience_id": audience_id} | ({"add_needs": ["ghost"]} if tool == "neuroflash_update_audience" else {})
         result = await self.call(tool, args, expected=("was not found",))
         assert result is None, f"{tool} of the deleted audience {audience_id} succeeded"
 
@@ -336,7 +338,7 @@ async def test_random_writes_under_ten_percent_faults_leave_exactly_the_model_an
             for number in range(OPERATIONS):
                 await campaign.step(number)
             sandbox.clear_faults()
-            after = await client.call_tool("list_audiences", {"page_size": 200})
+            after = await client.call_tool("neuroflash_list_audiences", {"page_size": 200})
             assert not after.is_error and after.structured_content is not None
             assert after.structured_content["total"] == len(campaign.model)
         stored = sandbox.audiences()

@@ -55,7 +55,7 @@ STORED_BODY: dict[str, Any] = dict(GUIDE_BODY)
 
 
 def summaries(page: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of a list_audiences page as dicts keyed by its `columns`."""
+    """The rows of a neuroflash_list_audiences page as dicts keyed by its `columns`."""
     columns = page["columns"]
     return [dict(zip(columns, row, strict=True)) for row in page["audiences"]]
 
@@ -99,7 +99,7 @@ def make_settings(**overrides: Any) -> Settings:
         "sandbox": False,
         "workspace_id": None,
         "read_only": False,
-        "journal_db": ":memory:",
+        "state_db": ":memory:",
         **overrides,
     }
     return Settings(_env_file=None, **values)
@@ -157,7 +157,7 @@ ServerFactory = Callable[..., Harness]
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     for name in list(os.environ):
-        if name.upper().startswith("NEUROFLASH_"):
+        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env in the working directory either
 

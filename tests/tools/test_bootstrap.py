@@ -1,4 +1,4 @@
-"""bootstrap_audience_from_url: a profile drafted from web pages, created only on request."""
+"""neuroflash_bootstrap_audience_from_url: a profile drafted from web pages, created only on request."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ PROFILE_KEYS = {
 
 
 async def test_a_preview_returns_create_arguments_and_creates_nothing(harness: Harness, client: Client) -> None:
-    result = await call(client, "bootstrap_audience_from_url", urls="www.example.de/marketing-software")
+    result = await call(client, "neuroflash_bootstrap_audience_from_url", urls="www.example.de/marketing-software")
 
     assert result["created"] is False and result["audience"] is None
     profile = result["profile"]
@@ -43,9 +43,11 @@ async def test_a_preview_returns_create_arguments_and_creates_nothing(harness: H
 
 
 async def test_the_preview_can_be_passed_to_create_audience_as_is(harness: Harness, client: Client) -> None:
-    profile = (await call(client, "bootstrap_audience_from_url", urls=["https://shop.example.fr"]))["profile"]
+    profile = (await call(client, "neuroflash_bootstrap_audience_from_url", urls=["https://shop.example.fr"]))[
+        "profile"
+    ]
 
-    created = await call(client, "create_audience", **profile)
+    created = await call(client, "neuroflash_create_audience", **profile)
 
     assert created["created"] is True
     assert stored(harness.sandbox, created["audience"]["id"])["country"] == "FR"
@@ -54,7 +56,7 @@ async def test_the_preview_can_be_passed_to_create_audience_as_is(harness: Harne
 async def test_create_applies_the_overrides_before_creating(harness: Harness, client: Client) -> None:
     result = await call(
         client,
-        "bootstrap_audience_from_url",
+        "neuroflash_bootstrap_audience_from_url",
         urls=["https://example.com", "https://example.com/about"],
         create=True,
         overrides={"name": "Example fans", "min_age": "30", "max_age": 55, "country": "Austria", "shared": True},
@@ -79,7 +81,11 @@ async def test_the_shared_override_is_read_as_a_flag_not_as_truthiness(
     harness: Harness, client: Client, flag: object, shared: bool
 ) -> None:
     result = await call(
-        client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"shared": flag}
+        client,
+        "neuroflash_bootstrap_audience_from_url",
+        urls="https://example.com",
+        create=True,
+        overrides={"shared": flag},
     )
 
     assert result["profile"]["shared"] is shared
@@ -88,7 +94,11 @@ async def test_the_shared_override_is_read_as_a_flag_not_as_truthiness(
 
 async def test_a_shared_override_that_is_not_a_flag_is_refused(harness: Harness, client: Client) -> None:
     message = await tool_error(
-        client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"shared": "maybe"}
+        client,
+        "neuroflash_bootstrap_audience_from_url",
+        urls="https://example.com",
+        create=True,
+        overrides={"shared": "maybe"},
     )
 
     assert "overrides.shared must be true or false" in message
@@ -97,7 +107,11 @@ async def test_a_shared_override_that_is_not_a_flag_is_refused(harness: Harness,
 
 async def test_an_unknown_override_is_refused_before_anything_is_sent(harness: Harness, client: Client) -> None:
     message = await tool_error(
-        client, "bootstrap_audience_from_url", urls="https://example.com", create=True, overrides={"minAge": 30}
+        client,
+        "neuroflash_bootstrap_audience_from_url",
+        urls="https://example.com",
+        create=True,
+        overrides={"minAge": 30},
     )
 
     assert "Unknown overrides: minAge" in message
@@ -110,7 +124,7 @@ async def test_an_unknown_override_is_refused_before_anything_is_sent(harness: H
     "urls", ["ftp://example.com/file", "mailto:someone@example.com", "javascript:void(0)", "", " , "]
 )
 async def test_something_that_is_not_a_web_address_is_refused(harness: Harness, client: Client, urls: str) -> None:
-    message = await tool_error(client, "bootstrap_audience_from_url", urls=urls)
+    message = await tool_error(client, "neuroflash_bootstrap_audience_from_url", urls=urls)
 
     assert "URL" in message or "web address" in message
     assert harness.sandbox.stats.get(IMPORT) == 0
@@ -119,14 +133,14 @@ async def test_something_that_is_not_a_web_address_is_refused(harness: Harness, 
 async def test_more_than_ten_urls_are_refused(client: Client) -> None:
     urls = [f"https://example.com/page{i}" for i in range(11)]
 
-    message = await tool_error(client, "bootstrap_audience_from_url", urls=urls)
+    message = await tool_error(client, "neuroflash_bootstrap_audience_from_url", urls=urls)
 
     assert "At most 10 URLs" in message
 
 
 async def test_an_unknown_audience_model_says_to_omit_it(client: Client) -> None:
     message = await tool_error(
-        client, "bootstrap_audience_from_url", urls="https://example.com", audience_model_id="no-such-model"
+        client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com", audience_model_id="no-such-model"
     )
 
     assert "audience_model_id" in message
@@ -135,8 +149,10 @@ async def test_an_unknown_audience_model_says_to_omit_it(client: Client) -> None
 async def test_read_only_mode_refuses_to_create(make_server: ServerFactory) -> None:
     harness = make_server(read_only=True)
     async with harness.client() as client:
-        preview = await call(client, "bootstrap_audience_from_url", urls="https://example.com")
-        message = await tool_error(client, "bootstrap_audience_from_url", urls="https://example.com", create=True)
+        preview = await call(client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com")
+        message = await tool_error(
+            client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com", create=True
+        )
 
     assert preview["created"] is False
     assert "read-only" in message and "create=false" in message

@@ -1,4 +1,4 @@
-"""create_audience: messy input normalized and explained, refused input explained, dry runs."""
+"""neuroflash_create_audience: messy input normalized and explained, refused input explained, dry runs."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def nothing_created(sandbox: Sandbox) -> bool:
 async def test_messy_input_is_normalized_and_every_fix_is_reported(sandbox: Sandbox, client: Client) -> None:
     result = await call(
         client,
-        "create_audience",
+        "neuroflash_create_audience",
         name="  German-speaking marketing leads ",
         min_age="25",
         max_age="45",
@@ -70,7 +70,7 @@ async def test_messy_input_is_normalized_and_every_fix_is_reported(sandbox: Sand
 
 
 async def test_free_text_shares_are_read(sandbox: Sandbox, client: Client) -> None:
-    result = await call(client, "create_audience", **BASIC, gender_distribution="60% women, 40% men")
+    result = await call(client, "neuroflash_create_audience", **BASIC, gender_distribution="60% women, 40% men")
 
     body = stored(sandbox, result["audience"]["id"])
     assert body["genderDistribution"] == {"female": 0.6, "male": 0.4, "nonBinary": 0, "preferNotToSay": 0}
@@ -82,7 +82,7 @@ async def test_iso_codes_and_lists_pass_through_without_adjustments(sandbox: San
 
     result = await call(
         client,
-        "create_audience",
+        "neuroflash_create_audience",
         **BASIC,
         gender_distribution=shares,
         interests=["AI"],
@@ -97,7 +97,7 @@ async def test_iso_codes_and_lists_pass_through_without_adjustments(sandbox: San
 
 
 async def test_omitted_gender_shares_get_the_default_and_say_so(sandbox: Sandbox, client: Client) -> None:
-    result = await call(client, "create_audience", **BASIC)
+    result = await call(client, "neuroflash_create_audience", **BASIC)
 
     body = stored(sandbox, result["audience"]["id"])
     assert body["genderDistribution"] == {"female": 0.5, "male": 0.4, "nonBinary": 0.07, "preferNotToSay": 0.03}
@@ -115,13 +115,13 @@ async def test_omitted_gender_shares_get_the_default_and_say_so(sandbox: Sandbox
     ],
 )
 async def test_the_stored_shares_sum_to_exactly_one(sandbox: Sandbox, client: Client, shares: object) -> None:
-    result = await call(client, "create_audience", **BASIC, gender_distribution=shares)
+    result = await call(client, "neuroflash_create_audience", **BASIC, gender_distribution=shares)
 
     assert share_sum(sandbox, result["audience"]["id"]) == 1
 
 
 async def test_min_age_above_max_age_is_refused_not_swapped(sandbox: Sandbox, client: Client) -> None:
-    message = await tool_error(client, "create_audience", **{**BASIC, "min_age": 50, "max_age": 20})
+    message = await tool_error(client, "neuroflash_create_audience", **{**BASIC, "min_age": 50, "max_age": 20})
 
     assert "min_age (50) is greater than max_age (20)" in message
     assert nothing_created(sandbox)
@@ -137,7 +137,7 @@ async def test_min_age_above_max_age_is_refused_not_swapped(sandbox: Sandbox, cl
 async def test_shares_that_do_not_add_up_are_refused(
     sandbox: Sandbox, client: Client, shares: dict[str, Any], expected: str
 ) -> None:
-    message = await tool_error(client, "create_audience", **BASIC, gender_distribution=shares)
+    message = await tool_error(client, "neuroflash_create_audience", **BASIC, gender_distribution=shares)
 
     assert message.startswith("gender_distribution:")
     assert expected in message
@@ -145,7 +145,7 @@ async def test_shares_that_do_not_add_up_are_refused(
 
 
 async def test_an_unknown_country_is_refused_with_close_matches(sandbox: Sandbox, client: Client) -> None:
-    message = await tool_error(client, "create_audience", **BASIC, country="Frnace")
+    message = await tool_error(client, "neuroflash_create_audience", **BASIC, country="Frnace")
 
     assert "'Frnace' is not a country" in message
     assert "France (FR)" in message
@@ -153,14 +153,14 @@ async def test_an_unknown_country_is_refused_with_close_matches(sandbox: Sandbox
 
 
 async def test_an_unknown_language_is_refused(sandbox: Sandbox, client: Client) -> None:
-    message = await tool_error(client, "create_audience", **BASIC, native_language="Klingonish")
+    message = await tool_error(client, "neuroflash_create_audience", **BASIC, native_language="Klingonish")
 
     assert message.startswith("native_language:")
     assert nothing_created(sandbox)
 
 
 async def test_a_name_too_short_is_refused(sandbox: Sandbox, client: Client) -> None:
-    message = await tool_error(client, "create_audience", **{**BASIC, "name": " ab "})
+    message = await tool_error(client, "neuroflash_create_audience", **{**BASIC, "name": " ab "})
 
     assert message.startswith("name:")
     assert "3 to 100 characters" in message
@@ -168,7 +168,7 @@ async def test_a_name_too_short_is_refused(sandbox: Sandbox, client: Client) -> 
 
 
 async def test_an_age_that_is_not_a_number_is_refused(sandbox: Sandbox, client: Client) -> None:
-    message = await tool_error(client, "create_audience", **{**BASIC, "min_age": "young"})
+    message = await tool_error(client, "neuroflash_create_audience", **{**BASIC, "min_age": "young"})
 
     assert "min_age" in message
     assert nothing_created(sandbox)
@@ -182,13 +182,13 @@ async def test_dry_run_returns_the_exact_body_and_writes_nothing(sandbox: Sandbo
         "country": "Germany",
     }
 
-    preview = await call(client, "create_audience", **args, dry_run=True)
+    preview = await call(client, "neuroflash_create_audience", **args, dry_run=True)
 
     assert preview["created"] is False and preview["audience"] is None
     assert nothing_created(sandbox)
     assert any("country: 'Germany' -> 'DE'" in a for a in preview["adjustments"])
 
-    created = await call(client, "create_audience", **args)
+    created = await call(client, "neuroflash_create_audience", **args)
     body = stored(sandbox, created["audience"]["id"])
     assert preview["request_body"] == {k: v for k, v in body.items() if v is not None}
     assert preview["adjustments"] == created["adjustments"]
@@ -197,14 +197,14 @@ async def test_dry_run_returns_the_exact_body_and_writes_nothing(sandbox: Sandbo
 async def test_dry_run_needs_no_workspace_choice(make_server: ServerFactory) -> None:
     harness: Harness = make_server(config=SandboxConfig(db_path=":memory:", extra_workspaces=("Second",)))
     async with harness.client() as client:
-        preview = await call(client, "create_audience", **BASIC, dry_run=True)
+        preview = await call(client, "neuroflash_create_audience", **BASIC, dry_run=True)
 
     assert preview["request_body"]["name"] == "Marketing leads"
     assert harness.sandbox.stats.get(CREATE) == 0
 
 
 async def test_create_returns_the_detailed_audience(client: Client) -> None:
-    result = await call(client, "create_audience", **BASIC, interests=["AI"])
+    result = await call(client, "neuroflash_create_audience", **BASIC, interests=["AI"])
 
     audience = result["audience"]
     assert audience["interests"] == ["AI"]

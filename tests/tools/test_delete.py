@@ -1,4 +1,4 @@
-"""delete_audience never deletes on a first call alone: a confirm_token, or the user's answer."""
+"""neuroflash_delete_audience never deletes on a first call alone: a confirm_token, or the user's answer."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def test_the_first_call_returns_a_preview_and_a_token_and_deletes_nothing(
 ) -> None:
     audience_id = harness.seed()
 
-    result = await call(client, "delete_audience", audience_id=audience_id)
+    result = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
 
     assert result["status"] == "confirmation_required"
     assert result["preview"]["id"] == audience_id
@@ -50,9 +50,9 @@ async def test_the_first_call_returns_a_preview_and_a_token_and_deletes_nothing(
 
 async def test_the_token_deletes(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
-    token = (await call(client, "delete_audience", audience_id=audience_id))["confirm_token"]
+    token = (await call(client, "neuroflash_delete_audience", audience_id=audience_id))["confirm_token"]
 
-    result = await call(client, "delete_audience", audience_id=audience_id, confirm_token=token)
+    result = await call(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=token)
 
     assert result["status"] == "deleted"
     assert not exists(harness, audience_id)
@@ -60,11 +60,11 @@ async def test_the_token_deletes(harness: Harness, client: Client) -> None:
 
 async def test_a_token_works_only_once(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
-    token = (await call(client, "delete_audience", audience_id=audience_id))["confirm_token"]
-    await call(client, "delete_audience", audience_id=audience_id, confirm_token=token)
+    token = (await call(client, "neuroflash_delete_audience", audience_id=audience_id))["confirm_token"]
+    await call(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=token)
     harness.seed({**STORED_BODY, "id": audience_id})  # an audience with the same id exists again
 
-    message = await tool_error(client, "delete_audience", audience_id=audience_id, confirm_token=token)
+    message = await tool_error(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=token)
 
     assert "unknown, already used or expired" in message
     assert exists(harness, audience_id)
@@ -74,9 +74,9 @@ async def test_a_token_works_only_once(harness: Harness, client: Client) -> None
 async def test_a_token_is_bound_to_its_audience(harness: Harness, client: Client) -> None:
     first = harness.seed()
     second = harness.seed()
-    token = (await call(client, "delete_audience", audience_id=first))["confirm_token"]
+    token = (await call(client, "neuroflash_delete_audience", audience_id=first))["confirm_token"]
 
-    message = await tool_error(client, "delete_audience", audience_id=second, confirm_token=token)
+    message = await tool_error(client, "neuroflash_delete_audience", audience_id=second, confirm_token=token)
 
     assert f"issued for audience '{first}'" in message
     assert exists(harness, first) and exists(harness, second)
@@ -86,7 +86,7 @@ async def test_a_token_is_bound_to_its_audience(harness: Harness, client: Client
 async def test_an_unknown_token_deletes_nothing(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    message = await tool_error(client, "delete_audience", audience_id=audience_id, confirm_token="made-up")
+    message = await tool_error(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token="made-up")
 
     assert "without a token" in message
     assert exists(harness, audience_id)
@@ -99,12 +99,12 @@ async def test_a_token_expires_after_ten_minutes(
     clock = Clock()
     (await harness.app_state(client)).confirmations = DeleteConfirmations(clock=clock)
     audience_id = harness.seed()
-    issued = await call(client, "delete_audience", audience_id=audience_id)
+    issued = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
     assert issued["expires_in_seconds"] == 600
 
     clock.now += elapsed
     result = await client.call_tool(
-        "delete_audience", {"audience_id": audience_id, "confirm_token": issued["confirm_token"]}
+        "neuroflash_delete_audience", {"audience_id": audience_id, "confirm_token": issued["confirm_token"]}
     )
 
     assert result.is_error is not deleted
@@ -112,9 +112,9 @@ async def test_a_token_expires_after_ten_minutes(
 
 
 async def test_deleting_an_unknown_audience_says_to_call_list_audiences(client: Client) -> None:
-    message = await tool_error(client, "delete_audience", audience_id="nope")
+    message = await tool_error(client, "neuroflash_delete_audience", audience_id="nope")
 
-    assert "list_audiences" in message
+    assert "neuroflash_list_audiences" in message
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -123,7 +123,7 @@ async def test_the_user_confirming_through_elicitation_deletes(harness: Harness,
     answer = Answer("accept", {"confirm": True})
 
     async with harness.client(elicitation_callback=answer, **mode) as client:
-        result = await call(client, "delete_audience", audience_id=audience_id)
+        result = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
 
     assert result["status"] == "deleted"
     assert result["confirm_token"] is None
@@ -148,7 +148,7 @@ async def test_the_user_not_confirming_deletes_nothing(
     callback = Answer(*answer)
 
     async with harness.client(elicitation_callback=callback, **mode) as client:
-        result = await call(client, "delete_audience", audience_id=audience_id)
+        result = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
 
     assert result["status"] == "declined"
     assert result["confirm_token"] is None
@@ -165,9 +165,11 @@ async def test_a_client_without_elicitation_gets_the_token_flow_in_both_protocol
     audience_id = harness.seed()
 
     async with harness.client(**mode) as client:
-        first = await call(client, "delete_audience", audience_id=audience_id)
+        first = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
         assert exists(harness, audience_id)
-        second = await call(client, "delete_audience", audience_id=audience_id, confirm_token=first["confirm_token"])
+        second = await call(
+            client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=first["confirm_token"]
+        )
 
     assert (first["status"], second["status"]) == ("confirmation_required", "deleted")
     assert not exists(harness, audience_id)

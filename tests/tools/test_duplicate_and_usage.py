@@ -1,4 +1,4 @@
-"""duplicate_audience (own and a colleague's shared audience) and record_audience_usage."""
+"""neuroflash_duplicate_audience (own and a colleague's shared audience) and neuroflash_record_audience_usage."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.anyio
 async def test_duplicate_without_a_new_name_appends_copy(harness: Harness, client: Client) -> None:
     original = harness.seed({**STORED_BODY, "futureField": {"a": [1]}})
 
-    result = await call(client, "duplicate_audience", audience_id=original)
+    result = await call(client, "neuroflash_duplicate_audience", audience_id=original)
 
     copy_id = result["duplicate"]["id"]
     assert result["original_id"] == original and copy_id != original
@@ -26,7 +26,7 @@ async def test_duplicate_without_a_new_name_appends_copy(harness: Harness, clien
 async def test_duplicate_with_a_new_name_uses_it_trimmed(harness: Harness, client: Client) -> None:
     original = harness.seed()
 
-    result = await call(client, "duplicate_audience", audience_id=original, new_name="  AT leads ")
+    result = await call(client, "neuroflash_duplicate_audience", audience_id=original, new_name="  AT leads ")
 
     assert result["duplicate"]["name"] == "AT leads"
     assert stored(harness.sandbox, result["duplicate"]["id"])["name"] == "AT leads"
@@ -35,7 +35,7 @@ async def test_duplicate_with_a_new_name_uses_it_trimmed(harness: Harness, clien
 async def test_duplicate_with_a_new_name_too_short_is_refused(harness: Harness, client: Client) -> None:
     original = harness.seed()
 
-    message = await tool_error(client, "duplicate_audience", audience_id=original, new_name="x")
+    message = await tool_error(client, "neuroflash_duplicate_audience", audience_id=original, new_name="x")
 
     assert "new_name" in message
     assert harness.sandbox.store.count(harness.sandbox.workspaces[0].id) == 1
@@ -48,11 +48,13 @@ async def test_a_colleagues_shared_audience_can_be_duplicated_into_an_own_copy(
     colleague = make_server(app=harness.app, client_id=COLLEAGUE.client_id)
 
     async with colleague.client() as client:
-        result = await call(client, "duplicate_audience", audience_id=original, new_name="My own copy")
-        copy = (await call(client, "get_audience", audience_id=result["duplicate"]["id"], response_format="detailed"))[
-            "audience"
-        ]
-        renamed = await call(client, "update_audience", audience_id=copy["id"], residence="Leipzig")
+        result = await call(client, "neuroflash_duplicate_audience", audience_id=original, new_name="My own copy")
+        copy = (
+            await call(
+                client, "neuroflash_get_audience", audience_id=result["duplicate"]["id"], response_format="detailed"
+            )
+        )["audience"]
+        renamed = await call(client, "neuroflash_update_audience", audience_id=copy["id"], residence="Leipzig")
 
     assert copy["created_by_user_id"] == COLLEAGUE.user_id
     assert copy["can_update"] is True
@@ -61,18 +63,22 @@ async def test_a_colleagues_shared_audience_can_be_duplicated_into_an_own_copy(
 
 
 async def test_duplicating_an_unknown_audience_says_to_call_list_audiences(client: Client) -> None:
-    message = await tool_error(client, "duplicate_audience", audience_id="nope")
+    message = await tool_error(client, "neuroflash_duplicate_audience", audience_id="nope")
 
-    assert "list_audiences" in message
+    assert "neuroflash_list_audiences" in message
 
 
 async def test_recording_usage_moves_viewed_at(harness: Harness, client: Client) -> None:
     audience_id = harness.seed(created_at="2024-01-01T00:00:00Z", viewed_at="2024-01-01T00:00:00Z")
-    before = (await call(client, "get_audience", audience_id=audience_id, response_format="detailed"))["audience"]
+    before = (await call(client, "neuroflash_get_audience", audience_id=audience_id, response_format="detailed"))[
+        "audience"
+    ]
 
-    result = await call(client, "record_audience_usage", audience_id=audience_id)
+    result = await call(client, "neuroflash_record_audience_usage", audience_id=audience_id)
 
-    after = (await call(client, "get_audience", audience_id=audience_id, response_format="detailed"))["audience"]
+    after = (await call(client, "neuroflash_get_audience", audience_id=audience_id, response_format="detailed"))[
+        "audience"
+    ]
     assert result == {"audience_id": audience_id, "recorded": True}
     assert before["viewed_at"].startswith("2024-01-01")
     assert after["viewed_at"] > before["viewed_at"]
@@ -80,6 +86,6 @@ async def test_recording_usage_moves_viewed_at(harness: Harness, client: Client)
 
 
 async def test_recording_usage_of_an_unknown_audience_is_an_error(client: Client) -> None:
-    message = await tool_error(client, "record_audience_usage", audience_id="nope")
+    message = await tool_error(client, "neuroflash_record_audience_usage", audience_id="nope")
 
-    assert "list_audiences" in message
+    assert "neuroflash_list_audiences" in message

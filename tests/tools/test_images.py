@@ -29,7 +29,7 @@ def image_bytes(harness: Harness, audience_id: str) -> tuple[str, str, bytes] | 
 async def test_an_image_is_set_from_base64(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    result = await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
+    result = await call(client, "neuroflash_set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
 
     assert result["has_image"] is True
     assert result["image"]["file_name"] == "audience.png"
@@ -43,7 +43,7 @@ async def test_an_image_is_set_from_a_data_url_with_line_breaks(harness: Harness
 
     await call(
         client,
-        "set_audience_image",
+        "neuroflash_set_audience_image",
         audience_id=audience_id,
         image_base64=f"data:image/png;base64,{wrapped}",
         file_name="logo.png",
@@ -57,7 +57,7 @@ async def test_an_image_is_set_from_a_file(harness: Harness, client: Client, tmp
     path = tmp_path / "persona.png"
     path.write_bytes(PNG_BYTES)
 
-    result = await call(client, "set_audience_image", audience_id=audience_id, file_path=str(path))
+    result = await call(client, "neuroflash_set_audience_image", audience_id=audience_id, file_path=str(path))
 
     assert result["image"]["file_name"] == "persona.png"
     assert image_bytes(harness, audience_id) == ("image/png", "persona.png", PNG_BYTES)
@@ -67,7 +67,11 @@ async def test_the_type_comes_from_the_bytes_not_from_a_wrong_content_type(harne
     audience_id = harness.seed()
 
     await call(
-        client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, content_type="image/jpeg"
+        client,
+        "neuroflash_set_audience_image",
+        audience_id=audience_id,
+        image_base64=PNG_BASE64,
+        content_type="image/jpeg",
     )
 
     found = image_bytes(harness, audience_id)
@@ -83,7 +87,9 @@ async def test_a_file_outside_the_image_dir_is_refused(make_server: ServerFactor
     audience_id = harness.seed()
 
     async with harness.client() as client:
-        message = await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=str(outside))
+        message = await tool_error(
+            client, "neuroflash_set_audience_image", audience_id=audience_id, file_path=str(outside)
+        )
 
     assert "inside the server's image directory" in message and "image_base64" in message
     assert harness.sandbox.stats.get(PUT_IMAGE) == 0
@@ -94,7 +100,9 @@ async def test_a_file_path_that_is_not_valid_unicode_is_refused_before_anything_
 ) -> None:
     audience_id = harness.seed()
 
-    message = await tool_error(client, "set_audience_image", audience_id=audience_id, file_path="exists\ud800.png")
+    message = await tool_error(
+        client, "neuroflash_set_audience_image", audience_id=audience_id, file_path="exists\ud800.png"
+    )
 
     assert message.startswith("file_path: contains text that is not valid Unicode") and "nothing was sent" in message
 
@@ -111,7 +119,7 @@ async def test_paths_outside_the_image_dir_all_get_one_answer_that_reveals_nothi
 
     async with harness.client() as client:
         answers = {
-            path: await tool_error(client, "set_audience_image", audience_id=audience_id, file_path=path)
+            path: await tool_error(client, "neuroflash_set_audience_image", audience_id=audience_id, file_path=path)
             for path in (
                 str(existing),
                 str(tmp_path / "missing.png"),
@@ -157,7 +165,7 @@ async def test_bad_image_input_is_refused_and_nothing_is_uploaded(
 ) -> None:
     audience_id = harness.seed()
 
-    message = await tool_error(client, "set_audience_image", audience_id=audience_id, **args)
+    message = await tool_error(client, "neuroflash_set_audience_image", audience_id=audience_id, **args)
 
     assert expected in message
     assert harness.sandbox.stats.get(PUT_IMAGE) == 0
@@ -167,9 +175,11 @@ async def test_bad_image_input_is_refused_and_nothing_is_uploaded(
 async def test_get_image_says_whether_there_is_one(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    without = await call(client, "get_audience_image", audience_id=audience_id)
-    await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, file_name="a.png")
-    with_image = await call(client, "get_audience_image", audience_id=audience_id)
+    without = await call(client, "neuroflash_get_audience_image", audience_id=audience_id)
+    await call(
+        client, "neuroflash_set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64, file_name="a.png"
+    )
+    with_image = await call(client, "neuroflash_get_audience_image", audience_id=audience_id)
 
     assert without == {"audience_id": audience_id, "has_image": False, "image": None}
     assert with_image["has_image"] is True
@@ -178,29 +188,29 @@ async def test_get_image_says_whether_there_is_one(harness: Harness, client: Cli
 
 
 async def test_get_image_of_an_unknown_audience_is_an_error_not_no_image(client: Client) -> None:
-    message = await tool_error(client, "get_audience_image", audience_id="nope")
+    message = await tool_error(client, "neuroflash_get_audience_image", audience_id="nope")
 
-    assert "list_audiences" in message
+    assert "neuroflash_list_audiences" in message
 
 
 async def test_delete_image_removes_it_and_keeps_the_audience(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
-    await call(client, "set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
+    await call(client, "neuroflash_set_audience_image", audience_id=audience_id, image_base64=PNG_BASE64)
 
-    result = await call(client, "delete_audience_image", audience_id=audience_id)
+    result = await call(client, "neuroflash_delete_audience_image", audience_id=audience_id)
 
     assert result["has_image"] is False and result["image"] is None
     assert isinstance(result["change_id"], int)
     assert image_bytes(harness, audience_id) is None
     assert harness.sandbox.store.get_raw(audience_id) is not None
-    assert (await call(client, "get_audience_image", audience_id=audience_id))["has_image"] is False
+    assert (await call(client, "neuroflash_get_audience_image", audience_id=audience_id))["has_image"] is False
 
 
 async def test_deleting_a_missing_image_is_a_no_op_that_says_there_is_none(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
     harness.sandbox.stats.reset()
 
-    result = await call(client, "delete_audience_image", audience_id=audience_id)
+    result = await call(client, "neuroflash_delete_audience_image", audience_id=audience_id)
 
     assert result == {"audience_id": audience_id, "has_image": False, "image": None, "change_id": None}
     assert not [key for key in harness.sandbox.stats.counts if key.startswith("DELETE")]

@@ -11,21 +11,21 @@ from .conftest import ServerFactory
 pytestmark = pytest.mark.anyio
 
 READ_TOOLS = {
-    "list_workspaces",
-    "get_audience_limits",
-    "list_audiences",
-    "get_audience",
-    "get_audience_image",
-    "bootstrap_audience_from_url",  # writes only with create=true, which read-only mode refuses
+    "neuroflash_list_workspaces",
+    "neuroflash_get_audience_limits",
+    "neuroflash_list_audiences",
+    "neuroflash_get_audience",
+    "neuroflash_get_audience_image",
+    "neuroflash_bootstrap_audience_from_url",  # writes only with create=true, which read-only mode refuses
 }
 WRITE_TOOLS = {
-    "create_audience",
-    "update_audience",
-    "duplicate_audience",
-    "record_audience_usage",
-    "delete_audience",
-    "set_audience_image",
-    "delete_audience_image",
+    "neuroflash_create_audience",
+    "neuroflash_update_audience",
+    "neuroflash_duplicate_audience",
+    "neuroflash_record_audience_usage",
+    "neuroflash_delete_audience",
+    "neuroflash_set_audience_image",
+    "neuroflash_delete_audience_image",
 }
 
 
@@ -57,7 +57,7 @@ async def test_read_only_mode_cannot_call_a_write_tool(make_server: ServerFactor
     harness = make_server(read_only=True)
     audience_id = harness.seed()
     async with harness.client() as client:
-        result = await client.call_tool("update_audience", {"audience_id": audience_id, "name": "Changed"})
+        result = await client.call_tool("neuroflash_update_audience", {"audience_id": audience_id, "name": "Changed"})
 
     assert result.is_error is True
     assert harness.sandbox.stats.total() == 0
@@ -66,23 +66,23 @@ async def test_read_only_mode_cannot_call_a_write_tool(make_server: ServerFactor
 async def test_read_tools_are_annotated_read_only(client: Client) -> None:
     tools = await listed(client)
 
-    for name in READ_TOOLS - {"bootstrap_audience_from_url"}:
+    for name in READ_TOOLS - {"neuroflash_bootstrap_audience_from_url"}:
         assert hints(tools[name]).read_only_hint is True, name
-    for name in WRITE_TOOLS | {"bootstrap_audience_from_url"}:
+    for name in WRITE_TOOLS | {"neuroflash_bootstrap_audience_from_url"}:
         assert hints(tools[name]).read_only_hint is False, name
 
 
 async def test_write_annotations_say_what_repeating_a_call_does(client: Client) -> None:
     tools = await listed(client)
 
-    assert hints(tools["delete_audience"]).destructive_hint is True
-    assert hints(tools["delete_audience_image"]).destructive_hint is True
-    assert hints(tools["create_audience"]).idempotent_hint is False
-    assert hints(tools["duplicate_audience"]).idempotent_hint is False
-    assert hints(tools["bootstrap_audience_from_url"]).idempotent_hint is False
-    assert hints(tools["update_audience"]).idempotent_hint is True
-    assert hints(tools["update_audience"]).destructive_hint is False
-    assert hints(tools["create_audience"]).destructive_hint is False
+    assert hints(tools["neuroflash_delete_audience"]).destructive_hint is True
+    assert hints(tools["neuroflash_delete_audience_image"]).destructive_hint is True
+    assert hints(tools["neuroflash_create_audience"]).idempotent_hint is False
+    assert hints(tools["neuroflash_duplicate_audience"]).idempotent_hint is False
+    assert hints(tools["neuroflash_bootstrap_audience_from_url"]).idempotent_hint is False
+    assert hints(tools["neuroflash_update_audience"]).idempotent_hint is True
+    assert hints(tools["neuroflash_update_audience"]).destructive_hint is False
+    assert hints(tools["neuroflash_create_audience"]).destructive_hint is False
 
 
 async def test_every_tool_has_a_title_and_a_description(client: Client) -> None:

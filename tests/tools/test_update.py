@@ -1,4 +1,4 @@
-"""update_audience: fetch-merge-PUT that changes only what was asked, and nothing else."""
+"""neuroflash_update_audience: fetch-merge-PUT that changes only what was asked, and nothing else."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ async def test_updating_one_field_leaves_every_other_field_byte_for_byte_unchang
     audience_id = harness.seed(WITH_UNKNOWN_FIELDS)
     before = stored_literals(harness.sandbox, audience_id)
 
-    result = await call(client, "update_audience", audience_id=audience_id, **{param: value})
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, **{param: value})
 
     after = stored_literals(harness.sandbox, audience_id)
     assert stored(harness.sandbox, audience_id)[api_field] == expected
@@ -66,7 +66,7 @@ async def test_list_items_are_added_and_removed_without_touching_the_rest(harnes
 
     result = await call(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id=audience_id,
         add_interests="LinkedIn ads, podcasts",
         remove_interests=["ai"],
@@ -90,7 +90,7 @@ async def test_list_items_are_added_and_removed_without_touching_the_rest(harnes
 async def test_adding_an_item_that_is_already_there_changes_nothing(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    result = await call(client, "update_audience", audience_id=audience_id, add_interests=["ai"])
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, add_interests=["ai"])
 
     assert result["updated"] is False and result["changed"] == []
     assert harness.sandbox.stats.get(PUT) == 0
@@ -99,7 +99,7 @@ async def test_adding_an_item_that_is_already_there_changes_nothing(harness: Har
 async def test_an_empty_country_removes_it(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    result = await call(client, "update_audience", audience_id=audience_id, country="")
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, country="")
 
     assert stored(harness.sandbox, audience_id)["country"] is None
     assert result["changed"] == [{"field": "country", "old": "US", "new": None}]
@@ -115,7 +115,7 @@ async def test_removing_a_country_that_is_not_there_changes_nothing(
         body["country"] = None
     audience_id = harness.seed(body)
 
-    result = await call(client, "update_audience", audience_id=audience_id, country="  ")
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, country="  ")
 
     assert result["updated"] is False and result["changed"] == []
     assert harness.sandbox.stats.get(PUT) == 0
@@ -128,7 +128,7 @@ async def test_an_update_that_changes_nothing_sends_no_put(harness: Harness, cli
 
     result = await call(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id=audience_id,
         name="Marketing leaders",
         min_age="25",
@@ -145,7 +145,7 @@ async def test_an_update_that_changes_nothing_sends_no_put(harness: Harness, cli
 async def test_an_update_without_any_field_is_refused(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
 
-    message = await tool_error(client, "update_audience", audience_id=audience_id)
+    message = await tool_error(client, "neuroflash_update_audience", audience_id=audience_id)
 
     assert "Nothing to update" in message
 
@@ -155,7 +155,7 @@ async def test_the_result_reports_old_and_new_values_and_the_detailed_audience(
 ) -> None:
     audience_id = harness.seed()
 
-    result = await call(client, "update_audience", audience_id=audience_id, min_age=30, max_age=60)
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, min_age=30, max_age=60)
 
     assert result["changed"] == [
         {"field": "min_age", "old": 25, "new": 30},
@@ -168,7 +168,7 @@ async def test_the_result_reports_old_and_new_values_and_the_detailed_audience(
 async def test_ages_that_would_cross_are_refused_and_nothing_is_sent(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()  # 25-45
 
-    message = await tool_error(client, "update_audience", audience_id=audience_id, min_age=50)
+    message = await tool_error(client, "neuroflash_update_audience", audience_id=audience_id, min_age=50)
 
     assert "min_age (50) is greater than max_age (45)" in message
     assert harness.sandbox.stats.get(PUT) == 0
@@ -179,24 +179,24 @@ async def test_a_stale_expected_updated_at_is_refused(harness: Harness, client: 
 
     message = await tool_error(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id=audience_id,
         name="Changed name",
         expected_updated_at="2025-02-01T10:00:00.000Z",
     )
 
-    assert "2025-03-01T10:00:00.000Z" in message and "get_audience" in message
+    assert "2025-03-01T10:00:00.000Z" in message and "neuroflash_get_audience" in message
     assert stored(harness.sandbox, audience_id)["name"] == "Marketing leaders"
     assert harness.sandbox.stats.get(PUT) == 0
 
 
 async def test_a_matching_expected_updated_at_lets_the_update_through(harness: Harness, client: Client) -> None:
     audience_id = harness.seed()
-    current = (await call(client, "get_audience", audience_id=audience_id))["audience"]
+    current = (await call(client, "neuroflash_get_audience", audience_id=audience_id))["audience"]
 
     result = await call(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id=audience_id,
         name="Changed name",
         expected_updated_at=current["updated_at"],
@@ -210,7 +210,7 @@ async def test_dry_run_returns_the_full_body_and_writes_nothing(harness: Harness
     audience_id = harness.seed(WITH_UNKNOWN_FIELDS)
     before = stored_literals(harness.sandbox, audience_id)
 
-    result = await call(client, "update_audience", audience_id=audience_id, residence="Munich", dry_run=True)
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, residence="Munich", dry_run=True)
 
     assert result["updated"] is False
     assert result["changed"] == [{"field": "residence", "old": "Berlin", "new": "Munich"}]
@@ -237,7 +237,7 @@ async def test_fifty_concurrent_partial_updates_of_one_audience_all_take_effect(
     assert len(updates) == 50
 
     async def update(args: dict[str, Any]) -> None:
-        await call(client, "update_audience", audience_id=audience_id, **args)
+        await call(client, "neuroflash_update_audience", audience_id=audience_id, **args)
 
     async with anyio.create_task_group() as tg:
         for args in updates:
@@ -259,7 +259,7 @@ async def test_stored_shares_that_do_not_sum_to_one_block_other_updates_with_a_c
     broken = {**STORED_BODY, "genderDistribution": {"female": 0.5, "male": 0.3, "nonBinary": 0.1, "preferNotToSay": 0}}
     audience_id = harness.seed(broken)
 
-    message = await tool_error(client, "update_audience", audience_id=audience_id, name="Fixed name")
+    message = await tool_error(client, "neuroflash_update_audience", audience_id=audience_id, name="Fixed name")
 
     assert "gender_distribution sums to 0.9" in message
     assert "Pass corrected values" in message
@@ -273,7 +273,7 @@ async def test_stored_invalid_shares_can_be_fixed_in_the_same_update(harness: Ha
 
     result = await call(
         client,
-        "update_audience",
+        "neuroflash_update_audience",
         audience_id=audience_id,
         name="Fixed name",
         gender_distribution={"female": 0.5, "male": 0.4, "nonBinary": 0.1, "preferNotToSay": 0},
@@ -289,16 +289,16 @@ async def test_an_audience_missing_a_required_field_names_it(harness: Harness, c
     body = {k: v for k, v in STORED_BODY.items() if k != "residence"}
     audience_id = harness.seed(body)
 
-    message = await tool_error(client, "update_audience", audience_id=audience_id, name="Fixed name")
+    message = await tool_error(client, "neuroflash_update_audience", audience_id=audience_id, name="Fixed name")
 
     assert "residence is missing" in message
     assert harness.sandbox.stats.get(PUT) == 0
 
 
 async def test_updating_an_unknown_audience_says_to_call_list_audiences(client: Client) -> None:
-    message = await tool_error(client, "update_audience", audience_id="nope", name="New name")
+    message = await tool_error(client, "neuroflash_update_audience", audience_id="nope", name="New name")
 
-    assert "list_audiences" in message
+    assert "neuroflash_list_audiences" in message
 
 
 async def test_integer_shares_are_sent_back_as_they_were_stored(harness: Harness, client: Client) -> None:
@@ -306,7 +306,7 @@ async def test_integer_shares_are_sent_back_as_they_were_stored(harness: Harness
     audience_id = harness.seed({**STORED_BODY, "genderDistribution": shares})
     before = stored_literals(harness.sandbox, audience_id)
 
-    await call(client, "update_audience", audience_id=audience_id, name="Renamed")
+    await call(client, "neuroflash_update_audience", audience_id=audience_id, name="Renamed")
 
     assert stored_literals(harness.sandbox, audience_id)["genderDistribution"] == before["genderDistribution"]
 
@@ -318,6 +318,6 @@ async def test_shares_with_long_decimals_that_sum_to_one_do_not_block_an_update(
     shares = {"female": third, "male": third, "nonBinary": Decimal("0.33333333333333333334"), "preferNotToSay": 0}
     audience_id = harness.seed({**STORED_BODY, "genderDistribution": shares})
 
-    result = await call(client, "update_audience", audience_id=audience_id, name="Renamed")
+    result = await call(client, "neuroflash_update_audience", audience_id=audience_id, name="Renamed")
 
     assert result["updated"] is True

@@ -39,7 +39,7 @@ async def manifest_prompts() -> list[dict[str, Any]]:
     with each argument left as the spec's `${arguments.NAME}` placeholder."""
     from audience_mcp.app import create_server
 
-    settings = Settings(sandbox=True, sandbox_db=":memory:", journal_db=":memory:", workspace_id=None)
+    settings = Settings(sandbox=True, sandbox_db=":memory:", state_db=":memory:", workspace_id=None)
     entries: list[dict[str, Any]] = []
     async with Client(create_server(settings)) as client:
         for prompt in (await client.list_prompts()).prompts:

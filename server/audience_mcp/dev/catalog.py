@@ -30,7 +30,7 @@ async def list_tools(read_only: bool = False) -> list[dict[str, Any]]:
     from audience_mcp.app import create_server
 
     settings = Settings(
-        sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=read_only, workspace_id=None
+        sandbox=True, sandbox_db=":memory:", state_db=":memory:", read_only=read_only, workspace_id=None
     )
     server = create_server(settings)
     tools = await server.list_tools()

@@ -1,4 +1,4 @@
-"""`neuroflash-audience-mcp demo`: a scripted, conversation-like session through the real MCP
+"""`audience-mcp demo`: a scripted, conversation-like session through the real MCP
 client against a fresh in-memory sandbox, printing each call and a short result."""
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from audience_mcp.app import create_server
 from audience_mcp.settings import Settings
 
 STEPS: list[tuple[str, str, dict[str, Any]]] = [
-    ("Which workspaces can I use?", "list_workspaces", {}),
+    ("Which workspaces can I use?", "neuroflash_list_workspaces", {}),
     (
         "Bootstrap an audience from our website (preview only).",
-        "bootstrap_audience_from_url",
+        "neuroflash_bootstrap_audience_from_url",
         {"urls": "https://www.example.de/marketing-software"},
     ),
     (
         "Create an audience for German-speaking marketing leads aged 25-45 (messy input on purpose).",
-        "create_audience",
+        "neuroflash_create_audience",
         {
             "name": "  German-speaking marketing leads ",
             "min_age": "25",
@@ -36,21 +36,29 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ),
     (
         "Add LinkedIn ads, drop SEO, and widen the age range to 50.",
-        "update_audience",
+        "neuroflash_update_audience",
         {"audience_id": "$created", "add_interests": ["LinkedIn ads"], "remove_interests": "SEO", "max_age": 50},
     ),
-    ("Make a copy for the Austrian market.", "duplicate_audience", {"audience_id": "$created", "new_name": "AT leads"}),
-    ("How many audiences does the plan still allow?", "get_audience_limits", {}),
+    (
+        "Make a copy for the Austrian market.",
+        "neuroflash_duplicate_audience",
+        {"audience_id": "$created", "new_name": "AT leads"},
+    ),
+    ("How many audiences does the plan still allow?", "neuroflash_get_audience_limits", {}),
     ("Audit my audiences and tell me what is broken.", "audit_audiences", {}),
-    ("Delete the copy (first call: preview and confirm_token).", "delete_audience", {"audience_id": "$copy"}),
+    (
+        "Delete the copy (first call: preview and confirm_token).",
+        "neuroflash_delete_audience",
+        {"audience_id": "$copy"},
+    ),
     (
         "The user said yes: delete with the token.",
-        "delete_audience",
+        "neuroflash_delete_audience",
         {"audience_id": "$copy", "confirm_token": "$token"},
     ),
     ("What did you change today?", "list_recent_changes", {"limit": 5}),
-    ("Actually, undo the interest and age change.", "restore_audience", {"change_id": "$update_change"}),
-    ("What is left?", "list_audiences", {}),
+    ("Actually, undo the interest and age change.", "restore_change", {"change_id": "$update_change"}),
+    ("What is left?", "neuroflash_list_audiences", {}),
 ]
 
 
@@ -63,12 +71,12 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
     lines = []
     if "adjustments" in data:
         lines += [f"adjusted: {a}" for a in data["adjustments"]]
-    if tool == "update_audience":
+    if tool == "neuroflash_update_audience":
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
-    elif tool == "list_audiences":
+    elif tool == "neuroflash_list_audiences":
         name = data["columns"].index("name")
         lines.append(f"{data['total']} audience(s): " + ", ".join(str(row[name]) for row in data["audiences"]))
-    elif tool == "delete_audience":
+    elif tool == "neuroflash_delete_audience":
         lines.append(f"{data['status']}: {data['message']}")
     elif tool == "audit_audiences":
         summary = data["summary"]
@@ -76,10 +84,10 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
         lines += [f"{f['severity']}: {f['problem']} fix: {f['fix']}" for f in data["findings"][:3]]
     elif tool == "list_recent_changes":
         lines += [f"#{c['change_id']} {c['action']} {c['audience_name']} ({c['status']})" for c in data["changes"]]
-    elif tool == "restore_audience":
+    elif tool == "restore_change":
         lines.append(f"{data['status']}: {data['message']}")
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
-    elif tool == "bootstrap_audience_from_url":
+    elif tool == "neuroflash_bootstrap_audience_from_url":
         lines.append("profile: " + _short(data["profile"], 200))
     elif isinstance(audience := data.get("audience") or data.get("duplicate"), dict):
         lines.append(f"audience {audience['id']}: {_short({k: audience[k] for k in ('name', 'min_age', 'max_age')})}")
@@ -89,10 +97,10 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
 
 
 async def run_demo() -> None:
-    settings = Settings(sandbox=True, sandbox_db=":memory:", journal_db=":memory:", read_only=False, workspace_id=None)
+    settings = Settings(sandbox=True, sandbox_db=":memory:", state_db=":memory:", read_only=False, workspace_id=None)
     server = create_server(settings)
     refs: dict[str, str] = {}
-    print("neuroflash-audience-mcp demo: a session through the MCP client against the built-in sandbox\n")
+    print("audience-mcp demo: a session through the MCP client against the built-in sandbox\n")
     async with Client(server) as client:
         tools = await client.list_tools()
         print(f"{len(tools.tools)} tools: {', '.join(t.name for t in tools.tools)}\n")
@@ -109,13 +117,13 @@ async def run_demo() -> None:
             data: dict[str, Any] = result.structured_content or {}
             for line in _summary(tool, data):
                 print(f"  -> {line}")
-            if tool == "create_audience":
+            if tool == "neuroflash_create_audience":
                 refs["created"] = data["audience"]["id"]
-            if tool == "update_audience":
+            if tool == "neuroflash_update_audience":
                 refs["update_change"] = data["change_id"]
-            if tool == "duplicate_audience":
+            if tool == "neuroflash_duplicate_audience":
                 refs["copy"] = data["duplicate"]["id"]
-            if tool == "delete_audience" and data.get("confirm_token"):
+            if tool == "neuroflash_delete_audience" and data.get("confirm_token"):
                 refs["token"] = data["confirm_token"]
             print()
-    print("Done. Run the server for a real client with: neuroflash-audience-mcp --sandbox")
+    print("Done. Run the server for a real client with: audience-mcp --sandbox")

@@ -52,7 +52,7 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """No answer within NEUROFLASH_TIMEOUT_SECONDS."""
+    """No answer within AUDIENCE_MCP_TIMEOUT_SECONDS."""
 
 
 class UnsendableRequestError(APIError):

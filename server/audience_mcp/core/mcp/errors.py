@@ -72,23 +72,23 @@ def explain(error: APIError, *, action: str, audience_id: str | None = None, wri
     if isinstance(error, PlanLimitReachedError):
         used = f"{error.usage} of {error.limit} audiences used" if error.limit is not None else "no audiences left"
         return (
-            f"Plan limit reached: {used}. Delete an audience that is no longer needed (delete_audience) "
+            f"Plan limit reached: {used}. Delete an audience that is no longer needed (neuroflash_delete_audience) "
             "or upgrade the neuroflash plan, then retry."
         )
     if isinstance(error, PermissionDeniedError):
         return (
             f"Not allowed to {action}: only the creator of an audience can change or delete it. "
-            "Duplicate it (duplicate_audience) to get your own copy and change that."
+            "Duplicate it (neuroflash_duplicate_audience) to get your own copy and change that."
         )
     if isinstance(error, NotFoundError):
         if error.code == "WORKSPACE_NOT_FOUND":
-            return "That workspace does not exist for these credentials. Call list_workspaces for valid ids."
+            return "That workspace does not exist for these credentials. Call neuroflash_list_workspaces for valid ids."
         if error.code == "AUDIENCE_MODEL_NOT_FOUND":
             return "Unknown audience_model_id. Omit it to use the configured default model."
         if error.code == "IMAGE_NOT_FOUND":
             return f"Audience '{audience_id}' has no image."
         target = f"Audience '{audience_id}'" if audience_id else "The audience"
-        return f"{target} was not found in this workspace. Call list_audiences to find the right id."
+        return f"{target} was not found in this workspace. Call neuroflash_list_audiences to find the right id."
     if isinstance(error, RateLimitError):
         return f"neuroflash is rate-limiting requests (HTTP 429). {_retry_hint(error.retry_after)}"
     if isinstance(error, ServerError | APIConnectionError):
@@ -96,7 +96,8 @@ def explain(error: APIError, *, action: str, audience_id: str | None = None, wri
         if writes and not (isinstance(error, APIConnectionError) and error.reached_server is False):
             return (
                 f"neuroflash did not confirm the request to {action} ({what}); it may or may not have been "
-                "applied. Check with list_audiences or get_audience before retrying, so nothing is done twice."
+                "applied. Check with neuroflash_list_audiences or neuroflash_get_audience before retrying, "
+                "so nothing is done twice."
             )
         return f"neuroflash is not answering properly ({what}); nothing was changed. Try again in a minute."
     if isinstance(error, APIStatusError):

@@ -97,7 +97,7 @@ class NeuroflashClient:
             transport=http_transport,
             timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "neuroflash-audience-mcp"},
+            headers={"User-Agent": "audience-mcp"},
         )
         tokens: TokenSource
         if access_token is not None:

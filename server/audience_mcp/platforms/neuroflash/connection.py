@@ -13,7 +13,8 @@ import httpx2
 from pydantic import SecretStr
 
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
-from audience_mcp.settings import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Settings
+from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from audience_mcp.settings import Settings
 
 SANDBOX_BASE_URL = "http://sandbox.neuroflash.local"
 
@@ -28,27 +29,27 @@ class Backend:
 
 def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Backend:
     """Build the client the settings ask for (no request is sent yet)."""
-    if settings.sandbox:
+    if settings.server.sandbox:
         from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, create_sandbox_app
 
-        app = create_sandbox_app(SandboxConfig(db_path=settings.sandbox_db))
+        app = create_sandbox_app(SandboxConfig(db_path=settings.server.sandbox_db))
         client = NeuroflashClient.connect(
             api_url=f"{SANDBOX_BASE_URL}/api",
             token_url=f"{SANDBOX_BASE_URL}/oauth/v2/token",
             client_id=SANDBOX_CLIENT_ID,
             client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
-            timeout_seconds=settings.timeout_seconds,
+            timeout_seconds=settings.server.timeout_seconds,
             http_transport=httpx2.ASGITransport(app=app),
             retry=retry,
         )
         return Backend(client=client, sandbox=app.state.sandbox)
     client = NeuroflashClient.connect(
-        api_url=settings.api_url,
-        token_url=settings.token_url,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        access_token=settings.access_token,
-        timeout_seconds=settings.timeout_seconds,
+        api_url=settings.neuroflash.api_url,
+        token_url=settings.neuroflash.token_url,
+        client_id=settings.neuroflash.client_id,
+        client_secret=settings.neuroflash.client_secret,
+        access_token=settings.neuroflash.access_token,
+        timeout_seconds=settings.server.timeout_seconds,
         retry=retry,
     )
     return Backend(client=client)

@@ -20,9 +20,9 @@ def create_audience_from_conversation(
         "points, and the gender split if the user knows it (otherwise the server uses 50% female, 40% male, "
         "7% non-binary, 3% prefer not to say, and says so).\n"
         "2. Ask only for what is missing, in one short message.\n"
-        "3. Call create_audience with dry_run=true, show me the result and every item of `adjustments`, "
+        "3. Call neuroflash_create_audience with dry_run=true, show me the result and every item of `adjustments`, "
         "and ask for a yes.\n"
-        "4. Only after I agree, call create_audience again without dry_run and tell me the new id." + known
+        "4. Only after I agree, call neuroflash_create_audience again without dry_run and tell me the new id." + known
     )
 
 
@@ -37,9 +37,10 @@ def audit_workspace(
         "and infos, and the plan usage.\n"
         "2. Go through the findings from most to least severe. For each one, explain the problem in one "
         "sentence and propose the fix the report suggests.\n"
-        "3. Ask me before every write (update_audience, delete_audience, duplicate_audience, images), one "
+        "3. Ask me before every write (neuroflash_update_audience, neuroflash_delete_audience, "
+        "neuroflash_duplicate_audience, images), one "
         "finding at a time; skip what I decline.\n"
-        "4. At the end, list what was changed; list_recent_changes shows it and restore_audience can undo it."
+        "4. At the end, list what was changed; list_recent_changes shows it and restore_change can undo it."
     )
 
 
@@ -47,11 +48,12 @@ def bootstrap_from_website(url: Annotated[str, Field(description="The brand's or
     """Draft a target audience from a website, review it with the user, then create it."""
     return (
         f"Bootstrap a neuroflash target audience from {url}.\n"
-        f"1. Call bootstrap_audience_from_url(urls=['{url}']) (create=false) and show me the drafted profile "
+        f"1. Call neuroflash_bootstrap_audience_from_url(urls=['{url}']) (create=false) and show me the "
+        "drafted profile "
         "and its adjustments.\n"
         "2. Ask me what to change (name, ages, country, language, interests, needs, pain points).\n"
-        "3. When I agree, call bootstrap_audience_from_url again with create=true and my changes as "
-        "overrides, or create_audience with the final values, and tell me the new id."
+        "3. When I agree, call neuroflash_bootstrap_audience_from_url again with create=true and my changes as "
+        "overrides, or neuroflash_create_audience with the final values, and tell me the new id."
     )
 
 

@@ -57,7 +57,7 @@ def _id(audience: Mapping[str, Any]) -> str:
 
 
 def _update(audience: Mapping[str, Any], *args: str) -> str:
-    return f"update_audience(audience_id={_id(audience)}, {', '.join(args)})"
+    return f"neuroflash_update_audience(audience_id={_id(audience)}, {', '.join(args)})"
 
 
 def _join(words: list[str]) -> str:
@@ -197,14 +197,14 @@ def check_stale(audience: Mapping[str, Any], params: AuditParams) -> Issue | Non
         return None
     return Issue(
         f"Neither updated nor used since {last.date().isoformat()} (over {params.stale_after_days} days).",
-        f"delete_audience(audience_id={_id(audience)}) if it is no longer needed",
+        f"neuroflash_delete_audience(audience_id={_id(audience)}) if it is no longer needed",
     )
 
 
 def check_no_image(audience: Mapping[str, Any], params: AuditParams) -> Issue | None:
     if embedded_image(audience):
         return None
-    return Issue("Has no image.", f"set_audience_image(audience_id={_id(audience)}, file_path='...')")
+    return Issue("Has no image.", f"neuroflash_set_audience_image(audience_id={_id(audience)}, file_path='...')")
 
 
 def check_plan_usage(plan: PlanUsage) -> Issue | None:
@@ -220,7 +220,9 @@ def check_plan_usage(plan: PlanUsage) -> Issue | None:
         return None
     else:
         problem = f"{plan.usage} of the plan's {limit} audiences are used ({plan.usage * 100 // limit}%)."
-    return Issue(problem, "delete_audience(audience_id='...') for audiences no longer needed, or upgrade the plan")
+    return Issue(
+        problem, "neuroflash_delete_audience(audience_id='...') for audiences no longer needed, or upgrade the plan"
+    )
 
 
 AUDIENCE_CHECKS: dict[str, AudienceCheck] = {

@@ -101,14 +101,14 @@ def _finding(check: str, members: list[_Member], issue: Issue, count: int | None
 def _group_issue(check: str, members: list[_Member]) -> Issue:
     keep = max(members, key=lambda m: (m.updated, -m.position))
     others = [m for m in members if m is not keep]
-    fix = f"delete_audience(audience_id={others[0].id!r})"
+    fix = f"neuroflash_delete_audience(audience_id={others[0].id!r})"
     if len(others) > 1:
         rest = len(others) - 1
         fix += " and likewise for the other " + ("copy" if rest == 1 else f"{rest} copies")
     fix += f"; keeps the most recently updated {keep.id!r}"
     if check == "duplicate_names":
         problem = f"{len(members)} audiences share the name {keep.name!r} (ignoring case and spaces)."
-        fix += f", or rename: update_audience(audience_id={others[0].id!r}, name='...')"
+        fix += f", or rename: neuroflash_update_audience(audience_id={others[0].id!r}, name='...')"
     else:
         problem = f"{len(members)} audiences have the same profile apart from their names."
     return Issue(problem, fix)

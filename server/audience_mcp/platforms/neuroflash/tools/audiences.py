@@ -65,7 +65,7 @@ class CreateResult(BaseModel):
     audience: AudienceView | None = None
     request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
     adjustments: list[str]
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 class UpdateResult(BaseModel):
@@ -74,13 +74,13 @@ class UpdateResult(BaseModel):
     audience: AudienceView | None = None
     request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
     adjustments: list[str]
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 class DuplicateResult(BaseModel):
     original_id: str
     duplicate: AudienceView
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 class UsageResult(BaseModel):
@@ -88,7 +88,7 @@ class UsageResult(BaseModel):
     recorded: bool
 
 
-async def list_audiences(
+async def neuroflash_list_audiences(
     ctx: Context,
     search: Annotated[str | None, Field(description="Part of the name")] = None,
     country: Annotated[str | None, Field(description="Name or ISO code")] = None,
@@ -97,7 +97,7 @@ async def list_audiences(
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20,
     workspace_id: WorkspaceId = None,
 ) -> AudiencePageResult:
-    """List audiences as a table of concise summaries, a page at a time; filter by name, country or language."""
+    """Audiences as a table of concise summaries, a page at a time; filter by name, country or language."""
     from audience_mcp.core.normalize import normalize_country, normalize_language
 
     state = app_state(ctx)
@@ -121,7 +121,7 @@ async def list_audiences(
     )
 
 
-async def get_audience(
+async def neuroflash_get_audience(
     ctx: Context,
     audience_id: AudienceId,
     response_format: Annotated[ResponseFormat, Field(description="detailed adds lists and metadata")] = "concise",
@@ -135,7 +135,7 @@ async def get_audience(
     return AudienceResult(audience=audience_view(audience, response_format))
 
 
-async def create_audience(
+async def neuroflash_create_audience(
     ctx: Context,
     name: Annotated[str, Field(description="3-100 characters")],
     min_age: Age,
@@ -171,7 +171,9 @@ async def create_audience(
     if dry_run:
         return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
-    with state.journal.recording(tool="create_audience", action="create", workspace_id=ws, audience_id=None) as rec:
+    with state.journal.recording(
+        tool="neuroflash_create_audience", action="create", workspace_id=ws, audience_id=None
+    ) as rec:
         with api_errors("create the audience", writes=True):
             audience = await state.client.create_audience(ws, profile_from_body(draft.body))
         rec.succeeded(after=audience_json(audience), audience_id=audience.id)
@@ -183,14 +185,14 @@ async def create_audience(
     )
 
 
-async def update_audience(
+async def neuroflash_update_audience(
     ctx: Context,
     audience_id: AudienceId,
     name: Annotated[str | None, Field(description="3-100 characters")] = None,
     min_age: Age | None = None,
     max_age: Age | None = None,
     residence: str | None = None,
-    gender_distribution: Annotated[dict[str, Any] | str | None, Field(description="As in create_audience")] = None,
+    gender_distribution: Annotated[dict[str, Any] | str | None, Field(description="As in create")] = None,
     interests: TextList = None,
     needs: TextList = None,
     pain_points: TextList = None,
@@ -240,7 +242,8 @@ async def update_audience(
         if expected_updated_at is not None and expected_updated_at != current.updated_at:
             raise tool_error(
                 f"The audience changed since you read it (updated_at is now {current.updated_at}, "
-                f"not {expected_updated_at}). Call get_audience to see the current version, then decide again."
+                f"not {expected_updated_at}). Call neuroflash_get_audience to see the current version, "
+                "then decide again."
             )
         before = current.profile().to_body()
         with api_errors("update the audience"):
@@ -255,14 +258,14 @@ async def update_audience(
             raise tool_error(
                 "The stored audience has data the API would refuse on save: "
                 + "; ".join(problems)
-                + ". Pass corrected values for these fields in the same update_audience call."
+                + ". Pass corrected values for these fields in the same neuroflash_update_audience call."
             )
         if dry_run:
             return UpdateResult(
                 updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
             )
         with state.journal.recording(
-            tool="update_audience",
+            tool="neuroflash_update_audience",
             action="update",
             workspace_id=ws,
             audience_id=audience_id,
@@ -280,7 +283,7 @@ async def update_audience(
     )
 
 
-async def duplicate_audience(
+async def neuroflash_duplicate_audience(
     ctx: Context,
     audience_id: AudienceId,
     new_name: Annotated[str | None, Field(description="Defaults to '<name> (Copy)'")] = None,
@@ -294,7 +297,7 @@ async def duplicate_audience(
     with api_errors("duplicate the audience"):
         name = normalize_name(new_name, "new_name").value if new_name is not None else None
     with state.journal.recording(
-        tool="duplicate_audience", action="duplicate", workspace_id=ws, audience_id=None
+        tool="neuroflash_duplicate_audience", action="duplicate", workspace_id=ws, audience_id=None
     ) as rec:
         with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
             result = await state.client.duplicate_audience(ws, audience_id, name)
@@ -304,7 +307,9 @@ async def duplicate_audience(
     )
 
 
-async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> UsageResult:
+async def neuroflash_record_audience_usage(
+    ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None
+) -> UsageResult:
     """Record that an audience was used; updates its viewed_at."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
@@ -314,11 +319,11 @@ async def record_audience_usage(ctx: Context, audience_id: AudienceId, workspace
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(list_audiences, annotations=read_only("List audiences"))
-    server.add_tool(get_audience, annotations=read_only("Get audience"))
+    server.add_tool(neuroflash_list_audiences, annotations=read_only("List audiences"))
+    server.add_tool(neuroflash_get_audience, annotations=read_only("Get audience"))
     if read_only_mode:
         return
-    server.add_tool(create_audience, annotations=writes("Create audience", idempotent=False))
-    server.add_tool(update_audience, annotations=writes("Update audience", idempotent=True))
-    server.add_tool(duplicate_audience, annotations=writes("Duplicate audience", idempotent=False))
-    server.add_tool(record_audience_usage, annotations=writes("Record audience usage", idempotent=False))
+    server.add_tool(neuroflash_create_audience, annotations=writes("Create audience", idempotent=False))
+    server.add_tool(neuroflash_update_audience, annotations=writes("Update audience", idempotent=True))
+    server.add_tool(neuroflash_duplicate_audience, annotations=writes("Duplicate audience", idempotent=False))
+    server.add_tool(neuroflash_record_audience_usage, annotations=writes("Record audience usage", idempotent=False))

@@ -64,8 +64,8 @@ async def audit_audiences(
     checks: Annotated[list[str] | None, Field(description="Subset of check names; default all")] = None,
     max_findings: Annotated[int, Field(ge=1, le=500)] = 50,
 ) -> AuditReport:
-    """Check every audience of the workspace for broken, incomplete, duplicate or stale data, and the plan
-    limit; each finding includes the tool call that fixes it."""
+    """Check every audience for broken, incomplete, duplicate or stale data and the plan limit; each
+    finding has the call that fixes it."""
     try:
         auditor = Auditor(
             AuditParams(now=datetime.now(UTC), stale_after_days=stale_after_days, wide_age_span=wide_age_span),

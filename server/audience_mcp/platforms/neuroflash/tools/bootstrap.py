@@ -1,4 +1,4 @@
-"""bootstrap_audience_from_url: a prepared profile from web pages, optionally created.
+"""neuroflash_bootstrap_audience_from_url: a prepared profile from web pages, optionally created.
 
 The URL import returns a profile, not a saved audience (no id). The server normalizes it
 like any model input (the import may return shares that do not sum to 1, or language
@@ -27,11 +27,11 @@ _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 
 
 class BootstrapResult(BaseModel):
-    profile: dict[str, Any] = Field(description="create_audience arguments, ready to pass on")
+    profile: dict[str, Any] = Field(description="neuroflash_create_audience arguments, ready to pass on")
     created: bool
     audience: AudienceView | None = None
     adjustments: list[str]
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 def _clean_urls(urls: list[str] | str) -> list[str]:
@@ -56,17 +56,17 @@ def _clean_urls(urls: list[str] | str) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-async def bootstrap_audience_from_url(
+async def neuroflash_bootstrap_audience_from_url(
     ctx: Context,
     urls: Annotated[list[str] | str, Field(description="Brand or product website URLs")],
     audience_model_id: Annotated[str | None, Field(description="Defaults to the configured model")] = None,
     create: Annotated[bool, Field(description="Also create it")] = False,
-    overrides: Annotated[dict[str, Any] | None, Field(description="create_audience fields to set first")] = None,
+    overrides: Annotated[dict[str, Any] | None, Field(description="Create fields to set first")] = None,
     workspace_id: str | None = None,
 ) -> BootstrapResult:
-    """Draft create_audience arguments from website URLs (slow); create=true also creates it."""
+    """Draft neuroflash_create_audience arguments from website URLs (slow); create=true also creates it."""
     state = app_state(ctx)
-    if create and state.settings.read_only:
+    if create and state.settings.server.read_only:
         # Refuse before the import, which can take half a minute, not after it.
         raise tool_error("The server is read-only; creating is disabled. Use create=false.")
     cleaned = _clean_urls(urls)
@@ -74,7 +74,7 @@ async def bootstrap_audience_from_url(
     if unknown:
         raise tool_error(f"Unknown overrides: {', '.join(unknown)}. Allowed: {', '.join(API_FIELDS)}.")
     if overrides and overrides.get("shared") is not None:
-        # bool("false") is True: read the flag like create_audience's `shared: bool` does.
+        # bool("false") is True: read the flag like neuroflash_create_audience's `shared: bool` does.
         try:
             overrides = {**overrides, "shared": _BOOL.validate_python(overrides["shared"])}
         except ValidationError:
@@ -82,7 +82,7 @@ async def bootstrap_audience_from_url(
     ws = await state.workspace_id(workspace_id)
     with api_errors("import from the URLs"):
         imported = await state.client.import_from_urls(
-            ws, cleaned, audience_model_id or state.settings.audience_model_id
+            ws, cleaned, audience_model_id or state.settings.neuroflash.audience_model_id
         )
     raw = imported.to_body()
     args: dict[str, Any] = {param: raw.get(api_field) for param, api_field in API_FIELDS.items()}
@@ -94,7 +94,7 @@ async def bootstrap_audience_from_url(
     if not create:
         return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
     with state.journal.recording(
-        tool="bootstrap_audience_from_url", action="create", workspace_id=ws, audience_id=None
+        tool="neuroflash_bootstrap_audience_from_url", action="create", workspace_id=ws, audience_id=None
     ) as rec:
         with api_errors("create the audience", writes=True):
             audience = await state.client.create_audience(ws, profile_from_body(draft.body))
@@ -112,4 +112,4 @@ def register(server: MCPServer, *, read_only_mode: bool) -> None:
     title = "Bootstrap audience from URL"
     # Writes only with create=true, which read-only mode refuses; the annotations say which case holds.
     annotations = read_only(title) if read_only_mode else writes(title, idempotent=False)
-    server.add_tool(bootstrap_audience_from_url, annotations=annotations)
+    server.add_tool(neuroflash_bootstrap_audience_from_url, annotations=annotations)

@@ -1,4 +1,4 @@
-"""delete_audience: never deletes on a first call alone.
+"""neuroflash_delete_audience: never deletes on a first call alone.
 
 When the client supports elicitation, the user is asked (naming the audience) through the
 SDK's `Resolve`/`Elicit`, which works on both protocol generations. Otherwise the first call
@@ -40,7 +40,7 @@ class DeleteResult(BaseModel):
     preview: DeletePreview | None = None
     confirm_token: str | None = None
     expires_in_seconds: int | None = None
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 def _preview(audience: Audience) -> DeletePreview:
@@ -96,7 +96,7 @@ async def confirm_and_delete(
 
     `audience` is the audience as fetched for the question or the preview (None when a token
     was given: the token's preview is used). The delete is journaled with the full
-    before-image and the image bytes, so restore_audience can bring it back.
+    before-image and the image bytes, so restore_change can bring it back.
     """
     if confirm_token:
         audience = state.confirmations.redeem(confirm_token, workspace_id, audience_id).preview
@@ -141,7 +141,7 @@ async def confirm_and_delete(
     return DeleteResult(status="deleted", audience_id=audience_id, message="Deleted.", change_id=recording.change_id)
 
 
-async def delete_audience(
+async def neuroflash_delete_audience(
     ctx: Context,
     audience_id: str,
     audience: Annotated[Audience | None, Resolve(_audience_to_delete)],
@@ -149,8 +149,8 @@ async def delete_audience(
     confirm_token: Annotated[str | None, Field(description="From this tool's previous answer")] = None,
     workspace_id: str | None = None,
 ) -> DeleteResult:
-    """Delete an audience permanently. Asks the user if the client can; otherwise returns a preview and a
-    confirm_token: show the preview, and call again with the token only if the user agrees."""
+    """Delete an audience. Asks the user if the client can; else returns a preview and a confirm_token:
+    show it, and call again with the token only if the user agrees."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     return await confirm_and_delete(
@@ -160,10 +160,12 @@ async def delete_audience(
         audience=audience,
         decision=decision,
         confirm_token=confirm_token,
-        tool="delete_audience",
+        tool="neuroflash_delete_audience",
     )
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
     if not read_only_mode:
-        server.add_tool(delete_audience, annotations=writes("Delete audience", idempotent=True, destructive=True))
+        server.add_tool(
+            neuroflash_delete_audience, annotations=writes("Delete audience", idempotent=True, destructive=True)
+        )

@@ -1,11 +1,11 @@
 """History tools: what the server changed (the journal), and undoing one change.
 
-restore_audience undoes by the inverse write:
+restore_change undoes by the inverse write:
 - update: a fetch-merge-PUT of the before-image, refused if the audience changed since
   (unless force=true), so an undo never overwrites someone else's later edit;
 - delete: the audience is created again from its before-image (a new id), image included;
 - create / duplicate: the created audience is deleted, with the same confirmation as
-  delete_audience;
+  neuroflash_delete_audience;
 - image change: the previous image is uploaded again (or removed if there was none).
 The undo is itself a journaled change.
 """
@@ -100,7 +100,7 @@ async def list_recent_changes(
     audience_id: Annotated[str | None, Field(description="Only changes of this audience")] = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
 ) -> ChangesResult:
-    """Changes this server made, newest first; undo one with restore_audience."""
+    """Changes this server made, newest first; undo one with restore_change."""
     state = app_state(ctx)
     return ChangesResult(changes=[_view(c) for c in state.journal.recent(audience_id=audience_id, limit=limit)])
 
@@ -114,7 +114,7 @@ def _undoable(state: AppState, change_id: int) -> Change:
     if change.status == "pending":
         raise tool_error(
             f"The outcome of change {change_id} is unknown (the server stopped while sending it). "
-            "Check the audience with get_audience before doing anything."
+            "Check the audience with neuroflash_get_audience before doing anything."
         )
     if change.status == "failed":
         raise tool_error(f"Change {change_id} failed, so nothing was changed and there is nothing to undo.")
@@ -141,7 +141,7 @@ async def _ask_to_remove(
     return ask_to_delete(audience, ctx)
 
 
-async def restore_audience(
+async def restore_change(
     ctx: Context,
     change_id: Annotated[int, Field(description="From list_recent_changes")],
     audience: Annotated[Audience | None, Resolve(_audience_to_remove)],
@@ -177,7 +177,7 @@ async def _undo_create(
         audience=audience,
         decision=decision,
         confirm_token=confirm_token,
-        tool="restore_audience",
+        tool="restore_change",
         restores=change.id,
     )
     status: Literal["restored", "confirmation_required", "declined"] = (
@@ -206,7 +206,7 @@ async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreR
         if not force and expected is not None and current.updated_at != expected:
             raise tool_error(
                 f"The audience changed after change {change.id} (updated_at {current.updated_at}, expected "
-                f"{expected}); undoing would overwrite that later edit. Check get_audience, then call again "
+                f"{expected}); undoing would overwrite that later edit. Check neuroflash_get_audience, then call again "
                 "with force=true to undo anyway."
             )
         now = current.profile().to_body()
@@ -225,7 +225,7 @@ async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreR
                 message="The audience already has the values from before this change.",
             )
         with state.journal.recording(
-            tool="restore_audience",
+            tool="restore_change",
             action="update",
             workspace_id=ws,
             audience_id=audience_id,
@@ -250,7 +250,7 @@ async def _undo_delete(state: AppState, change: Change) -> RestoreResult:
     ws = change.workspace_id
     profile = profile_from_body(_writable(change.before))
     with state.journal.recording(
-        tool="restore_audience", action="create", workspace_id=ws, audience_id=None, restores=change.id
+        tool="restore_change", action="create", workspace_id=ws, audience_id=None, restores=change.id
     ) as recording:
         with api_errors("re-create the deleted audience", writes=True):
             created = await state.client.create_audience(ws, profile)
@@ -277,7 +277,7 @@ async def _undo_image(state: AppState, change: Change) -> RestoreResult:
     ws, audience_id = change.workspace_id, change.audience_id or ""
     previous = change.image or {}
     with state.journal.recording(
-        tool="restore_audience",
+        tool="restore_change",
         action="image_set" if previous.get("base64") else "image_delete",
         workspace_id=ws,
         audience_id=audience_id,
@@ -300,4 +300,4 @@ async def _undo_image(state: AppState, change: Change) -> RestoreResult:
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
     server.add_tool(list_recent_changes, annotations=read_only("List recent changes"))
     if not read_only_mode:
-        server.add_tool(restore_audience, annotations=writes("Restore audience", idempotent=False, destructive=True))
+        server.add_tool(restore_change, annotations=writes("Restore change", idempotent=False, destructive=True))

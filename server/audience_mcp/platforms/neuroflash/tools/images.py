@@ -32,7 +32,7 @@ class ImageInfo(BaseModel):
 
 
 class ImageResult(ImageInfo):
-    change_id: int | None = Field(default=None, description="Journal entry; restore_audience can undo it")
+    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 def _sniff(data: bytes) -> str | None:
@@ -49,7 +49,8 @@ def _sniff(data: bytes) -> str | None:
 
 
 _OUTSIDE_IMAGE_DIR = (
-    "file_path must name a file inside the server's image directory (NEUROFLASH_IMAGE_DIR); send image_base64 instead."
+    "file_path must name a file inside the server's image directory (AUDIENCE_MCP_IMAGE_DIR); "
+    "send image_base64 instead."
 )
 
 
@@ -115,8 +116,10 @@ def image_upload(
     return ImageUpload(base64=base64.b64encode(data).decode("ascii"), content_type=kind, file_name=name)
 
 
-async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageInfo:
-    """An audience's image: file name and URL (has_image is false if none)."""
+async def neuroflash_get_audience_image(
+    ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None
+) -> ImageInfo:
+    """An audience's image: file name and URL."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("get the image", audience_id=audience_id):
@@ -129,7 +132,7 @@ async def get_audience_image(ctx: Context, audience_id: AudienceId, workspace_id
     return ImageInfo(audience_id=audience_id, has_image=True, image=image_view(image))
 
 
-async def set_audience_image(
+async def neuroflash_set_audience_image(
     ctx: Context,
     audience_id: AudienceId,
     file_path: Annotated[str | None, Field(description="PNG, JPEG, GIF or WebP file, max 5 MB")] = None,
@@ -151,9 +154,13 @@ async def set_audience_image(
         data, source_name = decode_image_base64(image_base64 or ""), None
     upload = image_upload(data, file_name=file_name, content_type=content_type, source_name=source_name)
     ws = await state.workspace_id(workspace_id)
-    previous = await image_snapshot(state, ws, audience_id)  # so restore_audience can put it back
+    previous = await image_snapshot(state, ws, audience_id)  # so restore_change can put it back
     with state.journal.recording(
-        tool="set_audience_image", action="image_set", workspace_id=ws, audience_id=audience_id, image=previous
+        tool="neuroflash_set_audience_image",
+        action="image_set",
+        workspace_id=ws,
+        audience_id=audience_id,
+        image=previous,
     ) as rec:
         with api_errors("set the image", audience_id=audience_id, writes=True):
             image = await state.client.set_image(ws, audience_id, upload)
@@ -161,7 +168,9 @@ async def set_audience_image(
     return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=rec.change_id)
 
 
-async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None) -> ImageResult:
+async def neuroflash_delete_audience_image(
+    ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None
+) -> ImageResult:
     """Remove an audience's image; no error if it has none."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
@@ -170,7 +179,11 @@ async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace
     if previous == NO_IMAGE:
         return ImageResult(audience_id=audience_id, has_image=False)
     with state.journal.recording(
-        tool="delete_audience_image", action="image_delete", workspace_id=ws, audience_id=audience_id, image=previous
+        tool="neuroflash_delete_audience_image",
+        action="image_delete",
+        workspace_id=ws,
+        audience_id=audience_id,
+        image=previous,
     ) as rec:
         with api_errors("delete the image", audience_id=audience_id, writes=True):
             await state.client.delete_image(ws, audience_id)
@@ -179,10 +192,10 @@ async def delete_audience_image(ctx: Context, audience_id: AudienceId, workspace
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(get_audience_image, annotations=read_only("Get audience image"))
+    server.add_tool(neuroflash_get_audience_image, annotations=read_only("Get audience image"))
     if read_only_mode:
         return
-    server.add_tool(set_audience_image, annotations=writes("Set audience image", idempotent=True))
+    server.add_tool(neuroflash_set_audience_image, annotations=writes("Set audience image", idempotent=True))
     server.add_tool(
-        delete_audience_image, annotations=writes("Delete audience image", idempotent=True, destructive=True)
+        neuroflash_delete_audience_image, annotations=writes("Delete audience image", idempotent=True, destructive=True)
     )

@@ -78,12 +78,12 @@ class DeleteConfirmations:
         if pending is None:
             raise tool_error(
                 "This confirm_token is unknown, already used or expired (tokens last 10 minutes). "
-                f"Call delete_audience(audience_id='{audience_id}') without a token to get a new one."
+                f"Call neuroflash_delete_audience(audience_id='{audience_id}') without a token to get a new one."
             )
         if pending.audience_id != audience_id or pending.workspace_id != workspace_id:
             raise tool_error(
                 f"This confirm_token was issued for audience '{pending.audience_id}', not '{audience_id}'. "
-                "Call delete_audience without a token for the audience you want to delete."
+                "Call neuroflash_delete_audience without a token for the audience you want to delete."
             )
         del self._pending[token]
         return pending
@@ -107,7 +107,7 @@ class AppState:
     sandbox: object | None = None
     locks: AudienceLocks = field(default_factory=AudienceLocks)
     confirmations: DeleteConfirmations = field(default_factory=DeleteConfirmations)
-    image_dir: Path | None = None  # NEUROFLASH_IMAGE_DIR: file_path must lie inside it
+    image_dir: Path | None = None  # AUDIENCE_MCP_IMAGE_DIR: file_path must lie inside it
     refuse_file_paths: bool = False  # HTTP mode: no file_path unless image_dir is set
     _only_workspace: str | None = None
 
@@ -119,8 +119,8 @@ class AppState:
         """Explicit argument, else NEUROFLASH_WORKSPACE_ID, else the only workspace there is."""
         if explicit and explicit.strip():
             return explicit.strip()
-        if self.settings.workspace_id:
-            return self.settings.workspace_id
+        if self.settings.neuroflash.workspace_id:
+            return self.settings.neuroflash.workspace_id
         if self._only_workspace:
             return self._only_workspace
         workspaces = await self.workspaces()

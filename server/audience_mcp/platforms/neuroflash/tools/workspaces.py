@@ -31,18 +31,18 @@ class LimitsResult(BaseModel):
     can_create: bool
 
 
-async def list_workspaces(ctx: Context) -> WorkspacesResult:
+async def neuroflash_list_workspaces(ctx: Context) -> WorkspacesResult:
     """Workspaces these credentials can use, and the default one."""
     state = app_state(ctx)
     workspaces = await state.workspaces()
-    default = state.settings.workspace_id or (workspaces[0].id if len(workspaces) == 1 else None)
+    default = state.settings.neuroflash.workspace_id or (workspaces[0].id if len(workspaces) == 1 else None)
     return WorkspacesResult(
         workspaces=[WorkspaceView(id=w.id, name=w.name, role=w.role, is_default=w.id == default) for w in workspaces],
         default_workspace_id=default,
     )
 
 
-async def get_audience_limits(
+async def neuroflash_get_audience_limits(
     ctx: Context,
     workspace_id: str | None = None,
 ) -> LimitsResult:
@@ -67,5 +67,5 @@ async def get_audience_limits(
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(list_workspaces, annotations=read_only("List workspaces"))
-    server.add_tool(get_audience_limits, annotations=read_only("Get audience limits"))
+    server.add_tool(neuroflash_list_workspaces, annotations=read_only("List workspaces"))
+    server.add_tool(neuroflash_get_audience_limits, annotations=read_only("Get audience limits"))
