@@ -11,7 +11,7 @@ from mcp import Client
 from pydantic import SecretStr
 
 from audience_mcp.app import create_server
-from audience_mcp.core.http.auth import ClientCredentials, StaticToken
+from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
 from audience_mcp.core.logs import configure_logging, redactor
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient
 from audience_mcp.platforms.neuroflash.connection import Backend
@@ -36,8 +36,8 @@ def test_settings_mask_secrets_in_repr_str_and_dumps(monkeypatch: pytest.MonkeyP
 
 
 def test_token_sources_mask_tokens_in_repr() -> None:
-    static = StaticToken(SecretStr(SENTINEL_TOKEN))
-    credentials = ClientCredentials(
+    static = StaticBearer(SecretStr(SENTINEL_TOKEN))
+    credentials = ClientCredentialsAuth(
         token_url="https://id.example/token",
         client_id="id",
         client_secret=SecretStr(SENTINEL_SECRET),

@@ -18,7 +18,7 @@ from dotenv import dotenv_values
 from pydantic import SecretStr
 
 from audience_mcp import __version__
-from audience_mcp.core.http.auth import ClientCredentials
+from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,
@@ -98,13 +98,13 @@ def _workspace(workspace: Workspace) -> str:
 
 
 async def _token(report: CheckReport, client: NeuroflashClient, settings: Settings) -> bool:
-    tokens = client.transport.tokens
-    if not isinstance(tokens, ClientCredentials):
+    auth = client.transport.auth
+    if not isinstance(auth, ClientCredentialsAuth):
         report.step("token", "NEUROFLASH_ACCESS_TOKEN, used as is (not refreshed)")
         return True
     url = "the sandbox" if settings.server.sandbox else settings.neuroflash.token_url
     try:
-        await tokens.token()
+        await auth.token()
     except AuthenticationError as exc:
         report.problem(
             "token",

@@ -7,6 +7,7 @@ from typing import Any
 import anyio
 import pytest
 
+from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient
 from tests.api.test_endpoints import workspace
 from tests.conftest import FakeClock
@@ -20,7 +21,8 @@ async def test_the_token_is_requested_once_and_reused(client: NeuroflashClient, 
     for _ in range(5):
         await client.list_audiences(ws)
     assert sandbox.stats.counts[TOKEN] == 1
-    assert client.transport.tokens.token_requests == 1
+    auth = client.transport.auth
+    assert isinstance(auth, ClientCredentialsAuth) and auth.token_requests == 1
 
 
 async def test_the_token_is_refreshed_shortly_before_it_expires(make_client: Any, sandbox: Any) -> None:

@@ -1,70 +1,71 @@
-"""Bearer tokens: a static token, or OAuth2 client credentials with a cache.
+"""Bearer auth as `httpx2.Auth` flows: a static token, or OAuth2 client credentials with a cache.
 
-The cached token is reused until `refresh_margin` seconds before `expires_in` runs out; one
+The flows add the Authorization header, so the transport knows nothing about tokens. The
+cached token is reused until `refresh_margin` seconds before `expires_in` runs out; one
 refresh runs at a time however many requests wait for it; a 401 invalidates the token it
-was sent with (not a newer one another request already fetched). The clock is injected so
-tests can expire tokens without sleeping. `repr` never shows a token or a secret.
+was sent with (not a newer one another request already fetched) and the request is sent
+once more with a fresh token. The clock is injected so tests can expire tokens without
+sleeping. `repr` never shows a token or a secret.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import anyio
 import httpx2
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from audience_mcp.core.http.errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
-    error_from_response,
+    Classifier,
 )
-from audience_mcp.platforms.neuroflash.models import TokenResponse
+from audience_mcp.core.http.errors import classify as generic_classify
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+DEFAULT_LIFETIME = 3600.0  # when the token endpoint does not say (expires_in is optional)
 
 
-class TokenSource(Protocol):
-    """Where the client gets its bearer token from."""
+class TokenResponse(BaseModel):
+    """The fields of an OAuth2 token response (RFC 6749 5.1) the cache needs."""
 
-    async def token(self) -> str: ...
+    model_config = ConfigDict(extra="allow")
 
-    def invalidate(self, token: str) -> bool:
-        """Forget `token` after a 401; True when a new token may fix the request."""
-        ...
-
-    @property
-    def token_requests(self) -> int: ...
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: float | None = None
 
 
-class StaticToken:
-    """A ready bearer token (NEUROFLASH_ACCESS_TOKEN); nothing to refresh."""
+def _bearer(request: httpx2.Request, token: str) -> None:
+    request.headers["Authorization"] = f"Bearer {token}"
+
+
+class StaticBearer(httpx2.Auth):
+    """A ready bearer token; nothing to refresh, so a 401 is final."""
 
     def __init__(self, token: SecretStr) -> None:
         self._token = token
 
-    async def token(self) -> str:
-        return self._token.get_secret_value()
-
-    def invalidate(self, token: str) -> bool:
-        return False
-
-    @property
-    def token_requests(self) -> int:
-        return 0
+    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
+        _bearer(request, self._token.get_secret_value())
+        yield request
 
     def __repr__(self) -> str:
-        return "StaticToken(token='**********')"
+        return "StaticBearer(token='**********')"
 
 
-class ClientCredentials:
-    """OAuth2 client-credentials grant against the token endpoint, cached."""
+class ClientCredentialsAuth(httpx2.Auth):
+    """OAuth2 client-credentials grant against the token endpoint, cached.
+
+    Async only: the lock and the token request need an event loop. The token request goes
+    through `http` without this auth (the transport passes the auth per request).
+    """
 
     def __init__(
         self,
@@ -76,6 +77,7 @@ class ClientCredentials:
         clock: Clock = time.monotonic,
         refresh_margin: float = 60.0,
         scope: str = "openid",
+        classify: Classifier = generic_classify,
     ) -> None:
         self._token_url = token_url
         self._client_id = client_id
@@ -84,18 +86,33 @@ class ClientCredentials:
         self._clock = clock
         self._refresh_margin = refresh_margin
         self._scope = scope
+        self._classify = classify
         self._lock = anyio.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
         self._requests = 0
 
     def __repr__(self) -> str:
-        return f"ClientCredentials(token_url={self._token_url!r}, client_id={self._client_id!r})"
+        return f"ClientCredentialsAuth(token_url={self._token_url!r}, client_id={self._client_id!r})"
 
     @property
     def token_requests(self) -> int:
         """How many tokens were requested so far (for tests and benchmarks)."""
         return self._requests
+
+    def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
+        # The base class would send the request without a token rather than fail.
+        raise RuntimeError("ClientCredentialsAuth works with httpx2.AsyncClient only")
+
+    async def async_auth_flow(self, request: httpx2.Request) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        token = await self.token()
+        _bearer(request, token)
+        response = yield request
+        if response.status_code == 401:
+            # Revoked or expired early on the server's clock: a fresh token may fix it, once.
+            self.invalidate(token)
+            _bearer(request, await self.token())
+            yield request
 
     def _valid(self) -> str | None:
         if self._token is not None and self._clock() < self._expires_at:
@@ -103,6 +120,7 @@ class ClientCredentials:
         return None
 
     async def token(self) -> str:
+        """The cached token, or a new one when it is missing or about to expire."""
         cached = self._valid()
         if cached is not None:
             return cached
@@ -113,11 +131,11 @@ class ClientCredentials:
                 return cached
             return await self._fetch()
 
-    def invalidate(self, token: str) -> bool:
+    def invalidate(self, token: str) -> None:
+        """Forget `token` after a 401, unless a newer one has replaced it already."""
         if self._token == token:
             self._token = None
             self._expires_at = 0.0
-        return True
 
     async def _fetch(self) -> str:
         self._requests += 1
@@ -149,7 +167,7 @@ class ClientCredentials:
             ) from exc
         if response.status_code in (400, 401, 403):
             # The OAuth server says invalid_client / unsupported_grant_type: a credentials problem.
-            error = error_from_response(response)
+            error = self._classify(response)
             raise AuthenticationError(
                 f"The token endpoint refused the client credentials: {error.message}",
                 status=response.status_code,
@@ -158,14 +176,14 @@ class ClientCredentials:
                 path=self._token_url,
             )
         if response.is_error:
-            raise error_from_response(response)
+            raise self._classify(response)
         try:
             parsed = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError) as exc:
             raise AuthenticationError(
                 "The token endpoint answered without an access_token", status=response.status_code
             ) from exc
-        lifetime = parsed.expires_in if parsed.expires_in is not None else 3600.0
+        lifetime = parsed.expires_in if parsed.expires_in is not None else DEFAULT_LIFETIME
         # Refresh early, but never keep a token for less than half its lifetime.
         margin = min(self._refresh_margin, lifetime / 2)
         self._token = parsed.access_token

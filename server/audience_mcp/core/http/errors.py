@@ -1,22 +1,21 @@
-"""One error hierarchy for the neuroflash API, built from status and body in one place.
+"""One error hierarchy for every API client, and the default way to classify a response.
 
-The API speaks two error formats (FACTS.md): generic `{"error": "...", "code": "..."}` and
-validation `{"errors": [{"field", "message", "type"}]}`. `error_from_response` is the only
-place that maps a status code to a class; the tool layer turns each class into a message
-that tells the model what to do next.
+Each platform reads its own error bodies (formats, machine codes) in a classifier of its own,
+`Classifier`, which the transport is given; it builds on `status_error`, the one place that
+maps a status code to a class, so every platform raises the same classes and the tool layer
+can turn each into a message that tells the model what to do next. `classify` is the default
+for an API without special rules: status to class, message and code read from common keys.
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx2
-
-LIMIT_REACHED_CODE = "TARGET_AUDIENCE_LIMIT_REACHED"
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class FieldError:
 
 
 class APIError(Exception):
-    """Base of every error the neuroflash client raises."""
+    """Base of every error an API client raises."""
 
     def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
@@ -96,11 +95,14 @@ class AuthenticationError(APIStatusError):
 
 
 class PermissionDeniedError(APIStatusError):
-    """403: the caller may not do this (only the creator may update or delete an audience)."""
+    """403: the caller may not do this (for example change what someone else created)."""
 
 
 class PlanLimitReachedError(PermissionDeniedError):
-    """403 with code TARGET_AUDIENCE_LIMIT_REACHED: the plan allows no more audiences."""
+    """A 403 that says the plan's quota is used up; only a platform's classifier can tell.
+
+    `usage` and `limit` are the figures the API gave, when it gave them.
+    """
 
     def __init__(self, message: str, *, usage: int | None, limit: int | None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -109,7 +111,7 @@ class PlanLimitReachedError(PermissionDeniedError):
 
 
 class NotFoundError(APIStatusError):
-    """404: no such audience, image, workspace or audience model (for this caller)."""
+    """404: no such resource (for this caller); `code` may say which kind."""
 
 
 class RateLimitError(APIStatusError):
@@ -144,72 +146,93 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-def _json_body(response: httpx2.Response) -> Any:
+Classifier = Callable[[httpx2.Response], APIStatusError]
+"""Turns an error response (status >= 400) into the matching APIStatusError."""
+
+
+def json_body(response: httpx2.Response) -> Any:
+    """The parsed body, or None when it is not JSON (an HTML error page from a proxy)."""
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         return None
 
 
-_LIMIT_NUMBERS = re.compile(r"(\d+)\s*(?:of|/)\s*(\d+)")
+# OAuth (RFC 6749) first, as it is the most specific, then the common names of other APIs.
+_MESSAGE_KEYS = ("error_description", "error", "message", "detail")
 
 
-def error_from_response(response: httpx2.Response) -> APIStatusError:
-    """Build the matching APIStatusError from an error response (status >= 400)."""
-    status = response.status_code
-    body = _json_body(response)
-    method = response.request.method
-    path = response.request.url.path
-    request_id = response.headers.get("x-request-id") or response.headers.get("x-correlation-id")
-    code: str | None = None
-    text: str | None = None
-    field_errors: list[FieldError] = []
+def body_message(body: Any) -> str | None:
+    """The human text of a JSON error body under one of the common keys, if any."""
     if isinstance(body, dict):
-        raw_code = body.get("code")
-        code = str(raw_code) if raw_code is not None else None
-        for key in ("error_description", "error", "message", "detail"):
+        for key in _MESSAGE_KEYS:
             value = body.get(key)
             if isinstance(value, str) and value:
-                text = value
-                break
-        errors = body.get("errors")
-        if isinstance(errors, list):
-            for item in errors:
-                if isinstance(item, dict):
-                    field_errors.append(FieldError(str(item.get("field", "")), str(item.get("message", ""))))
-    if text is None:
-        if field_errors:
-            text = "; ".join(f"{e.field}: {e.message}" for e in field_errors)
-        else:
-            text = response.reason_phrase or f"HTTP {status}"
-    common: dict[str, Any] = {
-        "status": status,
+                return value
+    return None
+
+
+def body_code(body: Any) -> str | None:
+    """The machine code of a JSON error body (`code`), if any."""
+    raw = body.get("code") if isinstance(body, dict) else None
+    return str(raw) if raw is not None else None
+
+
+def response_fields(response: httpx2.Response, *, code: str | None, body: Any) -> dict[str, Any]:
+    """The keyword arguments every APIStatusError takes, from the response and what was read."""
+    return {
+        "status": response.status_code,
         "code": code,
         "body": body,
-        "request_id": request_id,
-        "method": method,
-        "path": path,
+        "request_id": response.headers.get("x-request-id") or response.headers.get("x-correlation-id"),
+        "method": response.request.method,
+        "path": response.request.url.path,
     }
+
+
+def _body_retry_after(body: Any) -> float | None:
+    # Some APIs put the hint in the body instead of the header: `details.retry_after`.
+    details = body.get("details") if isinstance(body, dict) else None
+    if isinstance(details, dict) and isinstance(details.get("retry_after"), int | float):
+        return float(details["retry_after"])
+    return None
+
+
+def status_error(
+    response: httpx2.Response,
+    message: str | None,
+    *,
+    code: str | None = None,
+    body: Any = None,
+    field_errors: Sequence[FieldError] = (),
+) -> APIStatusError:
+    """The class for the response's status, with what a classifier read from the body."""
+    status = response.status_code
+    if message is None:
+        if field_errors:
+            message = "; ".join(f"{e.field}: {e.message}" for e in field_errors)
+        else:
+            message = response.reason_phrase or f"HTTP {status}"
+    common = response_fields(response, code=code, body=body)
     if status in (400, 422):
-        return InvalidRequestError(text, field_errors=field_errors, **common)
+        return InvalidRequestError(message, field_errors=list(field_errors), **common)
     if status == 401:
-        return AuthenticationError(text, **common)
+        return AuthenticationError(message, **common)
     if status == 403:
-        if code == LIMIT_REACHED_CODE:
-            match = _LIMIT_NUMBERS.search(text)
-            usage, limit = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-            return PlanLimitReachedError(text, usage=usage, limit=limit, **common)
-        return PermissionDeniedError(text, **common)
+        return PermissionDeniedError(message, **common)
     if status == 404:
-        return NotFoundError(text, **common)
+        return NotFoundError(message, **common)
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
-        if retry_after is None and isinstance(body, dict):
-            # Some vendors put the hint in the body (Appizer: details.retry_after).
-            details = body.get("details")
-            if isinstance(details, dict) and isinstance(details.get("retry_after"), int | float):
-                retry_after = float(details["retry_after"])
-        return RateLimitError(text, retry_after=retry_after, **common)
+        if retry_after is None:
+            retry_after = _body_retry_after(body)
+        return RateLimitError(message, retry_after=retry_after, **common)
     if status >= 500:
-        return ServerError(text, **common)
-    return APIStatusError(text, **common)
+        return ServerError(message, **common)
+    return APIStatusError(message, **common)
+
+
+def classify(response: httpx2.Response) -> APIStatusError:
+    """The default classifier: status to class, message and code from the common body keys."""
+    body = json_body(response)
+    return status_error(response, body_message(body), code=body_code(body), body=body)

@@ -1,13 +1,17 @@
-"""Sending one API request: bearer auth, retries with backoff, and error mapping.
+"""Sending one API request: retries with backoff and error mapping; auth is an `httpx2.Auth`.
 
 Retry rules (the issue's and the API's traps):
 - 429: retried for every method, waiting `Retry-After` (capped); a 429 means the request
   was refused, so even a create cannot have happened.
 - 502/503/504 and dropped connections: retried with exponential backoff and jitter, but only
   for idempotent requests (GET/PUT/DELETE). A create (POST) that may have reached the server
-  is never retried: a blind retry can create a duplicate audience.
+  is never retried: a blind retry can create a duplicate.
 - A connect error (the request provably never left) is retried for every method.
-- 401: the token is invalidated and the request sent once more with a fresh one.
+- 401: the auth flow's business (it may refresh its token and send once more); the transport
+  only counts that re-send as an attempt.
+
+The transport knows no platform: the platform gives it the auth, the classifier that reads its
+error bodies, and the name its messages use for the service.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ import anyio
 import httpx2
 
 from audience_mcp.core.http import wire
-from audience_mcp.core.http.auth import TokenSource
 from audience_mcp.core.http.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    Classifier,
     RateLimitError,
     UnsendableRequestError,
-    error_from_response,
 )
+from audience_mcp.core.http.errors import classify as generic_classify
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,10 @@ class RequestCounter:
     attempts: int = 0
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _unsendable(reason: str) -> UnsendableRequestError:
     return UnsendableRequestError(
         f"{reason}; nothing was sent. Shorten the value or remove the character, then call again."
@@ -70,29 +78,37 @@ def _unsendable(reason: str) -> UnsendableRequestError:
 
 
 class ApiTransport:
-    """Sends requests to the API base URL with auth, retries and typed errors."""
+    """Sends requests to the API base URL with auth, retries and typed errors.
+
+    `service_name` is how messages name the service ("the billing API"); `classify` turns an
+    error response into an APIStatusError (the platform's rules, or the generic default).
+    """
 
     def __init__(
         self,
         *,
         base_url: str,
         http: httpx2.AsyncClient,
-        tokens: TokenSource,
+        auth: httpx2.Auth,
+        service_name: str = "the API",
+        classify: Classifier = generic_classify,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._http = http
-        self._tokens = tokens
+        self._auth = auth
+        self._service_name = service_name
+        self._classify = classify
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.counter = RequestCounter()
 
     @property
-    def tokens(self) -> TokenSource:
-        return self._tokens
+    def auth(self) -> httpx2.Auth:
+        return self._auth
 
     async def request(
         self,
@@ -113,13 +129,11 @@ class ApiTransport:
                 raise _unsendable("a text in the request has a lone surrogate, which is not valid Unicode") from None
             headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
-        auth_retried = False
         attempt = 0
         self.counter.requests += 1
         while True:
             attempt += 1
             self.counter.attempts += 1
-            token = await self._tokens.token()
             started = time.perf_counter()
             try:
                 response = await self._http.request(
@@ -127,7 +141,8 @@ class ApiTransport:
                     url,
                     content=content,
                     params=params,
-                    headers=headers | {"Authorization": f"Bearer {token}"},
+                    headers=headers,
+                    auth=self._auth,
                 )
             except httpx2.InvalidURL:
                 raise _unsendable("a value makes the URL too long (an id or search text far too long)") from None
@@ -139,7 +154,7 @@ class ApiTransport:
                     await self._wait(self._retry.backoff(attempt, self._rng), method, path, "connect error")
                     continue
                 raise APIConnectionError(
-                    f"Could not connect to the neuroflash API ({type(exc).__name__})",
+                    f"Could not connect to {self._service_name} ({type(exc).__name__})",
                     method=method,
                     path=path,
                     reached_server=False,
@@ -150,20 +165,18 @@ class ApiTransport:
                     continue
                 error_type = APITimeoutError if isinstance(exc, httpx2.TimeoutException) else APIConnectionError
                 raise error_type(
-                    f"The neuroflash API did not answer ({type(exc).__name__})",
+                    f"{_capitalized(self._service_name)} did not answer ({type(exc).__name__})",
                     method=method,
                     path=path,
                     reached_server=None,
                 ) from exc
+            # An auth flow's re-send (a refreshed token after a 401) left its answer in the history.
+            self.counter.attempts += len(response.history)
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.debug("%s %s -> %s in %.1f ms (attempt %d)", method, path, response.status_code, elapsed_ms, attempt)
             if response.is_success:
                 return response
-            error = error_from_response(response)
-            if response.status_code == 401 and not auth_retried and self._tokens.invalidate(token):
-                auth_retried = True
-                attempt -= 1  # a token refresh is not a retry of the request
-                continue
+            error = self._classify(response)
             if attempt < self._retry.max_attempts and self._retryable(error, idempotent):
                 await self._wait(self._delay(error, attempt), method, path, f"HTTP {response.status_code}")
                 continue

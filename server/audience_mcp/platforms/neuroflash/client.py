@@ -19,14 +19,10 @@ import httpx2
 from pydantic import SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
-from audience_mcp.core.http.auth import ClientCredentials, StaticToken, TokenSource
-from audience_mcp.core.http.errors import (
-    APIConnectionError,
-    APIError,
-    UnsendableRequestError,
-    error_from_response,
-)
+from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
+from audience_mcp.core.http.errors import APIConnectionError, APIError, UnsendableRequestError
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
+from audience_mcp.platforms.neuroflash.errors import classify
 from audience_mcp.platforms.neuroflash.models import (
     Audience,
     AudienceImage,
@@ -99,20 +95,34 @@ class NeuroflashClient:
             limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": "audience-mcp"},
         )
-        tokens: TokenSource
+        auth: httpx2.Auth
         if access_token is not None:
-            tokens = StaticToken(access_token)
+            auth = StaticBearer(access_token)
         elif client_id and client_secret is not None:
             kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
-            tokens = ClientCredentials(
-                token_url=token_url, client_id=client_id, client_secret=client_secret, http=http, **kwargs
+            auth = ClientCredentialsAuth(
+                token_url=token_url,
+                client_id=client_id,
+                client_secret=client_secret,
+                http=http,
+                classify=classify,
+                **kwargs,
             )
         else:
             raise ValueError(
                 "No credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET, "
                 "or NEUROFLASH_ACCESS_TOKEN, or use the sandbox"
             )
-        transport = ApiTransport(base_url=api_url, http=http, tokens=tokens, retry=retry, sleep=sleep, rng=rng)
+        transport = ApiTransport(
+            base_url=api_url,
+            http=http,
+            auth=auth,
+            service_name="the neuroflash API",
+            classify=classify,
+            retry=retry,
+            sleep=sleep,
+            rng=rng,
+        )
         return cls(transport, http)
 
     @property
@@ -242,7 +252,7 @@ class NeuroflashClient:
                 f"Could not download the image ({type(exc).__name__})", method="GET", path=url, reached_server=None
             ) from exc
         if response.is_error:
-            raise error_from_response(response)
+            raise classify(response)
         return response.content, response.headers.get("content-type", "application/octet-stream")
 
     async def record_usage(self, workspace_id: str, audience_id: str) -> None:

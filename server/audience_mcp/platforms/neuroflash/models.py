@@ -165,11 +165,3 @@ class Workspace(WireModel):
 class UrlImportRequest(WireModel):
     audience_model_id: str
     urls: list[str]
-
-
-class TokenResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    access_token: str
-    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
-    expires_in: float | None = None
