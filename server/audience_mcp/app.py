@@ -1,111 +1,139 @@
 """create_server(settings) -> MCPServer: everything is built here, nothing at import.
 
-The lifespan opens one API client (real or sandbox) and yields the AppState every tool
-shares; the toolsets register themselves, and read-only mode leaves out every tool that
-writes.
+The enabled platforms are chosen from the settings; each brings its toolsets, prompts and
+lifespan state. The lifespan opens the shared state store and every platform's state and
+yields them as one ServerState; read-only mode and the toolset choice are applied once, by
+the registry.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
 from audience_mcp import __version__
 from audience_mcp.core.logs import configure_logging
-from audience_mcp.core.mcp.results import with_compact_text
-from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
+from audience_mcp.core.mcp.registry import build_tools, select_toolsets
+from audience_mcp.core.platform import Platform, ServerState
 from audience_mcp.core.store.journal import Journal
-from audience_mcp.platforms.neuroflash import prompts
-from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
-from audience_mcp.platforms.neuroflash.tools import audiences, audit, bootstrap, deletion, history, images, workspaces
-from audience_mcp.platforms.neuroflash.tools.state import AppState, DeleteConfirmations
+from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
 
-logger = logging.getLogger(__name__)
-
-TOOLSETS = (workspaces, audiences, deletion, images, bootstrap, audit, history)
-
-INSTRUCTIONS = """\
-Manage neuroflash marketing target audiences.
-- Find audiences with neuroflash_list_audiences (concise pages), then neuroflash_get_audience for one.
-- neuroflash_create_audience and neuroflash_update_audience normalize input (percent shares, country/language names, \
-comma lists) and report it in `adjustments`; tell the user about them. Use dry_run to preview.
-- neuroflash_update_audience changes only the fields you pass; use add_*/remove_* for list items.
-- neuroflash_delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
-- Only an audience's creator can change it; neuroflash_duplicate_audience makes your own copy.
-- neuroflash_bootstrap_audience_from_url drafts a profile from a website.
+SHARED_INSTRUCTIONS = """\
+Manage marketing audiences. Tool names start with their platform.
 - audit_audiences checks every audience for broken or incomplete data and suggests fixes.
-- Every write is journaled: list_recent_changes shows it, restore_change undoes it.
-- Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
+- Every write is journaled: list_recent_changes shows it, restore_change undoes it."""
 
-BackendFactory = Callable[[Settings], Backend]
+READ_ONLY_INSTRUCTIONS = """\
+Manage marketing audiences (read-only: this server offers no tool that writes).
+- audit_audiences checks every audience for broken or incomplete data.
+- list_recent_changes shows what this server changed before."""
 
 
-def _publish_compactly(server: MCPServer[AppState]) -> None:
-    """Shrink every advertised schema (schemas.py) and every result's text (results.py).
+class NoPlatformError(ValueError):
+    """No platform is enabled: no credentials, and not in sandbox mode."""
 
-    Validation still uses the pydantic models. The SDK has no public hook for published
-    schemas, so this reaches into the tool manager once, at construction, before anything
-    has read them.
+
+@dataclass
+class SharedServices:
+    """What every platform's lifespan state may use: the state store, the clock, file rules."""
+
+    journal: Journal
+    clock: Callable[[], float]
+    image_dir: Path | None
+    refuse_file_paths: bool
+    backend_factories: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def backend_factory(self, platform: str, default: Callable[..., Any]) -> Callable[..., Any]:
+        """The factory that opens `platform`'s client: a test's override, else the platform's own."""
+        return self.backend_factories.get(platform, default)
+
+
+def enabled_platforms(settings: Settings, *, opened_by_caller: Iterable[str] = ()) -> list[str]:
+    """AUDIENCE_MCP_PLATFORMS if set; else every platform with credentials, or all in sandbox mode.
+
+    A platform whose client the caller opens (a test's backend factory) counts as configured.
     """
-    for tool in server._tool_manager.list_tools():
-        tool.fn = with_compact_text(tool.fn)
-        tool.description = " ".join(tool.description.split())  # docstring indentation is not for the model
-        tool.parameters = optional_without_null(compact_schema(tool.parameters))
-        if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = outline_output_schema(compact_schema(tool.fn_metadata.output_schema))
+    chosen = settings.server.platform_list()
+    if chosen:
+        unknown = sorted(set(chosen) - set(PLATFORM_MODULES))
+        if unknown:
+            raise NoPlatformError(
+                f"AUDIENCE_MCP_PLATFORMS names unknown platforms: {', '.join(unknown)} "
+                f"(known: {', '.join(PLATFORM_MODULES)})"
+            )
+        return [name for name in PLATFORM_MODULES if name in chosen]
+    if settings.server.sandbox:
+        return list(PLATFORM_MODULES)
+    given = set(opened_by_caller)
+    return [name for name in PLATFORM_MODULES if name in given or settings.platform_settings(name).has_credentials]
+
+
+def instructions(platforms: list[Platform], *, read_only: bool) -> str:
+    if read_only:
+        return READ_ONLY_INSTRUCTIONS
+    return "\n".join([SHARED_INSTRUCTIONS, *(p.instructions for p in platforms if p.instructions)])
 
 
 def create_server(
     settings: Settings,
     *,
-    backend_factory: BackendFactory = open_backend,
+    backend_factory: Callable[..., Any] | None = None,
     clock: Callable[[], float] = time.monotonic,
     refuse_file_paths: bool = False,
-) -> MCPServer[AppState]:
+) -> MCPServer[ServerState]:
     """Build the MCP server for these settings.
 
-    `backend_factory` lets tests hand in a sandbox; `clock` drives the expiry of delete
+    `backend_factory` lets tests hand neuroflash a sandbox; `clock` drives the expiry of delete
     confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
     (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
     """
-    configure_logging(secrets=settings.secret_values())
+    factories = {"neuroflash": backend_factory} if backend_factory is not None else {}
+    names = enabled_platforms(settings, opened_by_caller=factories)
+    if not names:
+        raise NoPlatformError(
+            "No platform is enabled: set a platform's credentials (see `audience-mcp check`), "
+            "or run with --sandbox to try the server without an account."
+        )
+    platforms = [load_platform(name) for name in names]
+    read_only = settings.server.read_only
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        backend = backend_factory(settings)
+    async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         journal = Journal(settings.server.state_db)
-        state = AppState(
-            settings=settings,
-            client=backend.client,
+        services = SharedServices(
             journal=journal,
-            sandbox=backend.sandbox,
-            confirmations=DeleteConfirmations(clock=clock),
+            clock=clock,
             image_dir=Path(settings.server.image_dir) if settings.server.image_dir else None,
             refuse_file_paths=refuse_file_paths,
+            backend_factories=factories,
         )
         try:
-            yield state
+            async with AsyncExitStack() as stack:
+                states = {p.name: await stack.enter_async_context(p.open_state(settings, services)) for p in platforms}
+                yield ServerState(platforms=states)
         finally:
             journal.close()
-            await backend.client.aclose()
 
-    server: MCPServer[AppState] = MCPServer(
+    toolsets = select_toolsets([t for p in platforms for t in p.toolsets()], settings.server.toolset_list())
+    server: MCPServer[ServerState] = MCPServer(
         "audiences",
-        title="neuroflash target audiences",
-        instructions=INSTRUCTIONS,
+        title="Marketing audiences",
+        instructions=instructions(platforms, read_only=read_only),
         version=__version__,
         lifespan=lifespan,
+        tools=build_tools(toolsets, read_only=read_only),
     )
-    for toolset in TOOLSETS:
-        toolset.register(server, read_only_mode=settings.server.read_only)
-    prompts.register(server, read_only_mode=settings.server.read_only)
-    _publish_compactly(server)
+    for platform in platforms:
+        for prompt in platform.prompts():
+            if not (read_only and prompt.writes):
+                server.prompt()(prompt.fn)
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())
     return server

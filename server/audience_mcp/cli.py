@@ -39,6 +39,9 @@ def _server_flags(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
 
     parser.add_argument("--sandbox", action="store_true", default=default(None), help="use the built-in sandbox API")
     parser.add_argument("--read-only", action="store_true", default=default(None), help="register no tool that writes")
+    parser.add_argument(
+        "--toolsets", default=default(None), help="toolsets to register, comma-separated (AUDIENCE_MCP_TOOLSETS)"
+    )
     parser.add_argument("--transport", choices=["stdio", "http"], default=default("stdio"), help="default: stdio")
     parser.add_argument("--host", default=default("127.0.0.1"), help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=default(8000), help="HTTP port (default 8000)")
@@ -112,14 +115,23 @@ def _check(args: argparse.Namespace) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _serve_http(args: argparse.Namespace, settings: Any) -> None:
+def _server(settings: Any, *, refuse_file_paths: bool = False) -> Any:
     from audience_mcp.app import create_server
+
+    try:
+        return create_server(settings, refuse_file_paths=refuse_file_paths)
+    except ValueError as exc:  # an unknown toolset or platform: a settings mistake
+        logger.error("%s", exc)
+        sys.exit(2)
+
+
+def _serve_http(args: argparse.Namespace, settings: Any) -> None:
     from audience_mcp.http_server import build_http_app, serve_http
 
     if args.no_auth and settings.server.token is not None:
         logger.warning("--no-auth: AUDIENCE_MCP_TOKEN is set but will not be required")
     # A remote client must not read the server's files: file_path only inside AUDIENCE_MCP_IMAGE_DIR.
-    server = create_server(settings, refuse_file_paths=True)
+    server = _server(settings, refuse_file_paths=True)
     app = build_http_app(
         server,
         host=args.host,
@@ -165,9 +177,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         anyio.run(run_demo)
         return
-    from audience_mcp.app import create_server
-
-    settings = _settings({"sandbox": args.sandbox, "read_only": args.read_only})
+    settings = _settings({"sandbox": args.sandbox, "read_only": args.read_only, "toolsets": args.toolsets})
     configure_logging(args.log_level, settings.secret_values())
     if args.transport == "http":
         from audience_mcp.http_server import startup_refusal
@@ -178,7 +188,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         if refusal is not None:
             logger.error(refusal)
             sys.exit(2)
-    if not settings.server.sandbox and not settings.neuroflash.has_credentials:
+    from audience_mcp.app import enabled_platforms
+
+    try:
+        enabled = enabled_platforms(settings)
+    except ValueError as exc:
+        logger.error("%s", exc)
+        sys.exit(2)
+    if not enabled:
         logger.error(
             "No neuroflash credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET "
             "(or NEUROFLASH_ACCESS_TOKEN), or run with --sandbox to try the server without an account."
@@ -187,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.transport == "http":
         _serve_http(args, settings)
         return
-    server = create_server(settings)
+    server = _server(settings)
     logger.info(
         "Serving MCP over stdio (%s%s)",
         "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,

@@ -11,7 +11,7 @@ and str are masked, and `secret_values()` lists them for the one redactor.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -84,6 +84,19 @@ class ServerSettings(BaseSettings):
                 raise ValueError(f"{host!r} is not a Host header value like mcp.example.com or 10.0.0.5:8000")
         return value
 
+    platforms: str = Field(
+        default="",
+        description="Platforms to serve, comma-separated; empty: every platform whose credentials are set "
+        "(all of them in sandbox mode)",
+    )
+    toolsets: str = Field(default="", description="Toolsets to register, comma-separated; empty: all")
+
+    def platform_list(self) -> list[str]:
+        return [name.lower() for name in comma_list(self.platforms)]
+
+    def toolset_list(self) -> list[str]:
+        return [name.lower() for name in comma_list(self.toolsets)]
+
     def origin_list(self) -> list[str]:
         return comma_list(self.allowed_origins)
 
@@ -92,6 +105,15 @@ class ServerSettings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         return [self.token.get_secret_value()] if self.token is not None and self.token.get_secret_value() else []
+
+
+class PlatformSettings(Protocol):
+    """What the server asks of every platform's settings class."""
+
+    @property
+    def has_credentials(self) -> bool: ...
+
+    def secret_values(self) -> list[str]: ...
 
 
 SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {"server": ServerSettings, "neuroflash": NeuroflashSettings}
@@ -122,6 +144,9 @@ class Settings:
     def parts(self) -> dict[str, BaseSettings]:
         """Each settings object by its name (`server`, then one per platform)."""
         return {attribute: getattr(self, attribute) for attribute in SETTINGS_CLASSES}
+
+    def platform_settings(self, name: str) -> PlatformSettings:
+        return cast(PlatformSettings, getattr(self, name))
 
     def replaced(self, **changes: Any) -> Settings:
         """A copy with some values changed (validated like the originals)."""

@@ -1,4 +1,4 @@
-"""The wrapper every tool function runs in: clean arguments in, compact text out.
+"""The two wrappers every tool function runs in: clean arguments in, compact text out.
 
 - Results: the SDK turns a returned model into structured content plus a text block holding
   the same JSON indented by two spaces; hosts that show the model the text block pay for every
@@ -52,8 +52,8 @@ def _has_surrogate(value: Any) -> bool:
     return False
 
 
-def with_compact_text(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wrap an async tool function: clean arguments, compact results, sendable error texts."""
+def refusing_lone_surrogates(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wrap an async tool function: refuse arguments that are not Unicode, keep error texts sendable."""
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -64,12 +64,22 @@ def with_compact_text(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
                 "\\ud800); nothing was sent. Send the text as valid UTF-8."
             )
         try:
-            result = await fn(*args, **kwargs)
+            return await fn(*args, **kwargs)
         except ToolError as exc:
             message = str(exc)
             if _has_surrogate(message):
                 raise ToolError(without_lone_surrogates(message)) from exc
             raise
+
+    return wrapper
+
+
+def with_compact_text(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wrap an async tool function: a returned model becomes structured content plus compact JSON text."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = await fn(*args, **kwargs)
         if not isinstance(result, BaseModel):
             return result
         # Data read from the API could carry a lone surrogate too (an escaped "\ud800" in JSON).

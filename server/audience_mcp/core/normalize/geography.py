@@ -13,8 +13,6 @@ import gettext
 import re
 from collections.abc import Callable, Iterable
 
-import pycountry
-
 from .adjusted import Adjusted, NormalizationError
 from .text import collapse_whitespace, fold, shorten
 
@@ -235,6 +233,8 @@ def _translators() -> list[Callable[[str], str]]:
 
 
 def _catalogue(domain: str, locale: str) -> gettext.NullTranslations | None:
+    import pycountry  # its tables load on first use, not at start-up
+
     try:
         return gettext.translation(domain, str(pycountry.LOCALES_DIR), languages=[locale])
     except OSError:  # a pycountry build without that catalogue: skip it, the others still work
@@ -248,6 +248,8 @@ def _attr(record: object, name: str) -> str | None:
 
 @functools.cache
 def _country_index() -> _Index:
+    import pycountry  # its tables load on first use, not at start-up
+
     index = _Index()
     countries = [
         (str(c.alpha_2), _attr(c, "alpha_3"), _attr(c, "name"), _attr(c, "official_name"), _attr(c, "common_name"))
@@ -275,6 +277,8 @@ def _country_index() -> _Index:
 
 @functools.cache
 def _language_index() -> _Index:
+    import pycountry  # its tables load on first use, not at start-up
+
     index = _Index()
     languages = [
         (
@@ -313,6 +317,8 @@ def _language_index() -> _Index:
 
 @functools.cache
 def _languages_without_iso1() -> dict[str, tuple[str, str]]:
+    import pycountry  # its tables load on first use, not at start-up
+
     """Folded code or name -> (ISO 639-3 code, name) for languages that have no two-letter code."""
     found: dict[str, tuple[str, str]] = {}
     for lang in pycountry.languages:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 
@@ -55,13 +54,3 @@ def bootstrap_from_website(url: Annotated[str, Field(description="The brand's or
         "3. When I agree, call neuroflash_bootstrap_audience_from_url again with create=true and my changes as "
         "overrides, or neuroflash_create_audience with the final values, and tell me the new id."
     )
-
-
-PROMPTS = (create_audience_from_conversation, audit_workspace, bootstrap_from_website)
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    for prompt in PROMPTS:
-        if read_only_mode and prompt is create_audience_from_conversation:
-            continue  # it ends in a create, which read-only mode does not offer
-        server.prompt()(prompt)

@@ -141,7 +141,7 @@ class AppState:
 
 def app_state(ctx: Any) -> AppState:
     """The AppState of the running server, from a tool's Context."""
-    state = ctx.request_context.lifespan_context
+    state = ctx.request_context.lifespan_context.platform("neuroflash")
     if not isinstance(state, AppState):  # pragma: no cover - a wiring error, not a user error
-        raise RuntimeError("the server's lifespan did not provide an AppState")
+        raise RuntimeError("the server's lifespan did not provide neuroflash's AppState")
     return state

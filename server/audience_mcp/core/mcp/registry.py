@@ -1,0 +1,96 @@
+"""Toolsets and their publication: which tools a server serves, and how they are advertised.
+
+A platform declares its tools as toolsets (as github-mcp-server does); the server picks the
+toolsets it serves (`AUDIENCE_MCP_TOOLSETS`) and read-only mode is one filter here, on each
+tool's `read_only_hint`, instead of a decision inside every toolset. Tools are built with the
+SDK's public `Tool.from_function` and handed to `MCPServer(tools=...)`; the compact schemas and
+the two result wrappers are applied once, at build time, before anything reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import ToolAnnotations
+
+from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
+from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
+
+ToolFunction = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool: its function (the name is the function's) and its honest annotations.
+
+    `read_only_annotations` is for a tool that writes only when asked to (a draft tool's
+    `create=true`): read-only mode serves it with these, and the tool refuses the writing path.
+    """
+
+    fn: ToolFunction
+    annotations: ToolAnnotations
+    read_only_annotations: ToolAnnotations | None = None
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def annotations_for(self, *, read_only: bool) -> ToolAnnotations | None:
+        """The annotations to serve in this mode; None when the tool is not served at all."""
+        if not read_only or self.annotations.read_only_hint:
+            return self.annotations
+        return self.read_only_annotations
+
+
+@dataclass(frozen=True)
+class Toolset:
+    """Tools that belong together and are switched on or off together."""
+
+    name: str
+    description: str
+    tools: tuple[ToolSpec, ...] = field(default_factory=tuple)
+
+
+class UnknownToolsetError(ValueError):
+    """AUDIENCE_MCP_TOOLSETS named a toolset no enabled platform has."""
+
+
+def select_toolsets(toolsets: Sequence[Toolset], wanted: Iterable[str]) -> list[Toolset]:
+    """The toolsets named in `wanted` (all of them when it is empty), in declaration order."""
+    names = {name.strip().lower() for name in wanted if name.strip()}
+    if not names:
+        return list(toolsets)
+    unknown = names - {toolset.name for toolset in toolsets}
+    if unknown:
+        known = ", ".join(toolset.name for toolset in toolsets)
+        raise UnknownToolsetError(f"unknown toolsets: {', '.join(sorted(unknown))} (known: {known})")
+    return [toolset for toolset in toolsets if toolset.name in names]
+
+
+def build_tools(toolsets: Iterable[Toolset], *, read_only: bool) -> list[Tool]:
+    """The SDK tools to serve: read-only mode drops every tool that writes, here and only here."""
+    tools: list[Tool] = []
+    for toolset in toolsets:
+        for spec in toolset.tools:
+            annotations = spec.annotations_for(read_only=read_only)
+            if annotations is not None:
+                tools.append(_published(spec, annotations))
+    return tools
+
+
+def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
+    tool = Tool.from_function(spec.fn, name=spec.name, annotations=annotations)
+    # Shrink what every tools/list carries (schemas.py); validation still uses the pydantic models.
+    output_schema = tool.fn_metadata.output_schema
+    updates: dict[str, Any] = {
+        # Wrapped after from_function, which resolves the annotations in the function's own module.
+        "fn": with_compact_text(refusing_lone_surrogates(tool.fn)),
+        "description": " ".join(tool.description.split()),  # docstring indentation is not for the model
+        "parameters": optional_without_null(compact_schema(tool.parameters)),
+    }
+    if output_schema is not None:
+        tool.fn_metadata.output_schema = outline_output_schema(compact_schema(output_schema))
+    return tool.model_copy(update=updates)

@@ -1,0 +1,143 @@
+"""neuroflash as a platform of the server: its toolsets, prompts and lifespan state.
+
+Importing this module imports no tool, client or sandbox module; the callables below do, when
+the server enables neuroflash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from audience_mcp.core.mcp.annotations import read_only, writes
+from audience_mcp.core.mcp.registry import Toolset, ToolSpec
+from audience_mcp.core.platform import Platform, PromptSpec
+
+INSTRUCTIONS = """\
+neuroflash target audiences:
+- Find audiences with neuroflash_list_audiences (concise pages), then neuroflash_get_audience for one.
+- neuroflash_create_audience and neuroflash_update_audience normalize input (percent shares, \
+country/language names, comma lists) and report it in `adjustments`; tell the user about them. \
+Use dry_run to preview.
+- neuroflash_update_audience changes only the fields you pass; use add_*/remove_* for list items.
+- neuroflash_delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
+- Only an audience's creator can change it; neuroflash_duplicate_audience makes your own copy.
+- neuroflash_bootstrap_audience_from_url drafts a profile from a website.
+- Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
+
+
+def toolsets() -> Sequence[Toolset]:
+    from audience_mcp.platforms.neuroflash.tools import (
+        audiences,
+        audit,
+        bootstrap,
+        deletion,
+        history,
+        images,
+        workspaces,
+    )
+
+    draft_title = "Bootstrap audience from URL"
+    return (
+        Toolset(
+            "neuroflash_workspaces",
+            "Workspaces and the plan's audience limits",
+            (
+                ToolSpec(workspaces.neuroflash_list_workspaces, read_only("List workspaces")),
+                ToolSpec(workspaces.neuroflash_get_audience_limits, read_only("Get audience limits")),
+            ),
+        ),
+        Toolset(
+            "neuroflash_audiences",
+            "List, read, create, update, duplicate and delete target audiences",
+            (
+                ToolSpec(audiences.neuroflash_list_audiences, read_only("List audiences")),
+                ToolSpec(audiences.neuroflash_get_audience, read_only("Get audience")),
+                ToolSpec(audiences.neuroflash_create_audience, writes("Create audience", idempotent=False)),
+                ToolSpec(audiences.neuroflash_update_audience, writes("Update audience", idempotent=True)),
+                ToolSpec(audiences.neuroflash_duplicate_audience, writes("Duplicate audience", idempotent=False)),
+                ToolSpec(audiences.neuroflash_record_audience_usage, writes("Record audience usage", idempotent=False)),
+                ToolSpec(
+                    deletion.neuroflash_delete_audience,
+                    writes("Delete audience", idempotent=True, destructive=True),
+                ),
+            ),
+        ),
+        Toolset(
+            "neuroflash_images",
+            "An audience's image",
+            (
+                ToolSpec(images.neuroflash_get_audience_image, read_only("Get audience image")),
+                ToolSpec(images.neuroflash_set_audience_image, writes("Set audience image", idempotent=True)),
+                ToolSpec(
+                    images.neuroflash_delete_audience_image,
+                    writes("Delete audience image", idempotent=True, destructive=True),
+                ),
+            ),
+        ),
+        Toolset(
+            "neuroflash_drafts",
+            "Draft an audience from a website",
+            (
+                # Writes only with create=true, which read-only mode refuses.
+                ToolSpec(
+                    bootstrap.neuroflash_bootstrap_audience_from_url,
+                    writes(draft_title, idempotent=False),
+                    read_only_annotations=read_only(draft_title),
+                ),
+            ),
+        ),
+        # The shared tools; they move to core when a second platform brings its own audits and undo.
+        Toolset("audit", "Audit audiences", (ToolSpec(audit.audit_audiences, read_only("Audit audiences")),)),
+        Toolset(
+            "history",
+            "The change journal and undo",
+            (
+                ToolSpec(history.list_recent_changes, read_only("List recent changes")),
+                ToolSpec(history.restore_change, writes("Restore change", idempotent=False, destructive=True)),
+            ),
+        ),
+    )
+
+
+def prompts() -> Sequence[PromptSpec]:
+    from audience_mcp.platforms.neuroflash import prompts as texts
+
+    return (
+        # It ends in a create, which read-only mode does not offer.
+        PromptSpec(texts.create_audience_from_conversation, writes=True),
+        PromptSpec(texts.audit_workspace),
+        PromptSpec(texts.bootstrap_from_website),
+    )
+
+
+@asynccontextmanager
+async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
+    """The AppState every neuroflash tool shares: one API client (real or sandbox) for the lifespan."""
+    from audience_mcp.platforms.neuroflash.connection import open_backend
+    from audience_mcp.platforms.neuroflash.tools.state import AppState, DeleteConfirmations
+
+    backend = services.backend_factory("neuroflash", open_backend)(settings)
+    state = AppState(
+        settings=settings,
+        client=backend.client,
+        journal=services.journal,
+        confirmations=DeleteConfirmations(clock=services.clock),
+        image_dir=services.image_dir,
+        refuse_file_paths=services.refuse_file_paths,
+    )
+    try:
+        yield state
+    finally:
+        await backend.client.aclose()
+
+
+PLATFORM = Platform(
+    name="neuroflash",
+    title="neuroflash target audiences",
+    toolsets=toolsets,
+    prompts=prompts,
+    open_state=open_state,
+    instructions=INSTRUCTIONS,
+)
