@@ -1,6 +1,7 @@
 """Cold start over stdio, the tool list's context cost, and where the start-up time goes.
 
-Cold start is the wall time from spawning `python -m audience_mcp --sandbox` to
+Cold start is the wall time from spawning `python -m audience_mcp` (real mode, pointed at a
+standalone sandbox), and the bare SDK server with one no-op tool beside it, to
 the `tools/list` answer in the SDK's stdio client (the client's handshake included, the
 shutdown not). One discarded warm-up run comes first, so bytecode is compiled and the OS
 file cache is warm, as on a user's second launch. The sandbox and journal databases are
@@ -16,9 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.common import Result, at_most, clean_env, median, spread, tokens, workdir
+from tests.benchmarks.common import (
+    ROOT,
+    Result,
+    at_most,
+    clean_env,
+    median,
+    spread,
+    standalone_sandbox,
+    tokens,
+    workdir,
+)
 
 COLD_START_TARGET_S = 0.6
+COLD_START_RATIO_TARGET = 1.10
 TOOLS_TOKENS_TARGET = 3000
 
 # Runs in a fresh interpreter: where the start-up time goes, phase by phase (seconds).
@@ -72,24 +84,32 @@ async def run(*, quick: bool) -> list[Result]:
     from mcp import StdioServerParameters
 
     runs = 3 if quick else 7
-    with workdir("cold") as root:
+    with workdir("cold") as root, standalone_sandbox(root) as sandbox:
         env = clean_env(
             root / "data",
             AUDIENCE_MCP_SANDBOX_DB=str(root / "data" / "sandbox.db"),
-            AUDIENCE_MCP_STATE_DB=str(root / "data" / "journal.db"),
+            AUDIENCE_MCP_STATE_DB=str(root / "data" / "state.db"),
         )
+        # Real mode with neuroflash only, pointed at the standalone sandbox: what a user starts.
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env, cwd=str(root)
+            command=sys.executable, args=["-m", "audience_mcp"], env=env | sandbox.server_env(), cwd=str(root)
+        )
+        bare = StdioServerParameters(
+            command=sys.executable, args=[str(ROOT / "tests" / "benchmarks" / "noop_server.py")], env=env, cwd=str(root)
         )
         with (root / "server.stderr.log").open("w") as errlog:
             await _one_start(params, errlog)  # warm-up: bytecode, file cache, database files
+            await _one_start(bare, errlog)
             times: list[float] = []
+            bare_times: list[float] = []
             tools: list[dict[str, Any]] = []
-            for _ in range(runs):
+            for _ in range(runs):  # interleaved, so drift of the machine hits both alike
                 elapsed, tools = await _one_start(params, errlog)
                 times.append(elapsed)
+                bare_times.append((await _one_start(bare, errlog))[0])
         phases = _breakdown(env, root, 3 if quick else 5)
 
+    ratio = median(times) / median(bare_times)
     cold = median(times)
     wire = json.dumps({"tools": tools}, separators=(",", ":"))
     tool_tokens = tokens(wire)
@@ -98,6 +118,15 @@ async def run(*, quick: bool) -> list[Result]:
         key=lambda item: -item[1],
     )
     return [
+        Result(
+            "cold start ratio: this server (neuroflash, real mode) / the bare SDK server, spawn to tools/list",
+            ratio,
+            "x",
+            f"<= {COLD_START_RATIO_TARGET}x",
+            at_most(ratio, COLD_START_RATIO_TARGET),
+            {"bare_runs_s": [round(t, 4) for t in bare_times], "bare_median_s": round(median(bare_times), 4)},
+            group="start-up",
+        ),
         Result(
             "cold start: spawn to tools/list answer (stdio, median)",
             cold,

@@ -39,6 +39,7 @@ from tests.benchmarks.common import (
 )
 
 OVERHEAD_TARGET_MS = 1.5
+RATIO_TARGET = 1.10  # against the floor measured in the same run, so machine speed cancels out
 
 
 async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, list[float]], int]:
@@ -60,7 +61,7 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
             client_id=SANDBOX_CLIENT_ID,
             client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
         )
-        async with direct:
+        async with direct, AsyncExitStack() as stack_raw:
             workspace_id = (await direct.list_workspaces())[0].id
             audience = await direct.create_audience(workspace_id, AudienceProfile.model_validate(AUDIENCE_BODY))
             audience_id = audience.id
@@ -74,7 +75,19 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                 state_db=":memory:",
             )
             arguments: dict[str, Any] = {"audience_id": audience_id}
-            samples: dict[str, list[float]] = {"direct": [], "stdio": [], "in_memory": [], "noop_stdio": []}
+            samples: dict[str, list[float]] = {
+                "raw_http": [],
+                "direct": [],
+                "stdio": [],
+                "in_memory": [],
+                "noop_stdio": [],
+            }
+            # The floor of the GET itself: one httpx2 request with a ready token, no client code.
+            import httpx2
+
+            token = await direct.transport.auth.token()  # type: ignore[attr-defined]
+            raw = await stack_raw.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}))
+            raw_url = f"{sandbox.api_url}/audience-service/v1/workspaces/{workspace_id}/target-audiences/{audience_id}"
             errors = 0
             with (root / "server.stderr.log").open("w") as errlog:
                 async with AsyncExitStack() as stack:
@@ -109,6 +122,9 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                     )
 
                     async def call(path: str) -> bool:
+                        if path == "raw_http":
+                            response = await raw.get(raw_url)
+                            return not response.is_success
                         if path == "direct":
                             await direct.get_audience(workspace_id, audience_id)
                             return False
@@ -139,7 +155,10 @@ async def run(*, quick: bool) -> list[Result]:
     direct_ms, stdio_ms = ms(median(direct_times)), ms(median(stdio_times))
     in_memory_ms, noop_ms = ms(median(samples["in_memory"])), ms(median(samples["noop_stdio"]))
     overhead = stdio_ms - direct_ms
+    raw_ms = ms(median(samples["raw_http"]))
+    ratio = stdio_ms / (raw_ms + noop_ms)
     details = {
+        "raw_http_median_ms": round(raw_ms, 3),
         "rounds_overhead_ms": [round(o, 3) for o in overheads],
         "calls_each_per_round": len(direct_times),
         "direct_median_ms": round(direct_ms, 3),
@@ -152,6 +171,15 @@ async def run(*, quick: bool) -> list[Result]:
     }
     return [
         Result(
+            "per-call ratio: neuroflash_get_audience over stdio / (raw HTTP GET + no-op call on the bare SDK)",
+            ratio,
+            "x",
+            f"<= {RATIO_TARGET}x",
+            at_most(ratio, RATIO_TARGET) and errors == 0,
+            {"stdio_ms": round(stdio_ms, 3), "raw_http_ms": round(raw_ms, 3), "noop_stdio_ms": round(noop_ms, 3)},
+            group="per-call",
+        ),
+        Result(
             "per-call overhead: neuroflash_get_audience over stdio minus direct client call (medians, median round)",
             overhead,
             "ms",
@@ -160,6 +188,7 @@ async def run(*, quick: bool) -> list[Result]:
             details,
             group="per-call",
         ),
+        Result("  raw HTTP GET of the audience (median)", raw_ms, "ms", group="per-call"),
         Result("  direct NeuroflashClient.get_audience (median)", direct_ms, "ms", group="per-call"),
         Result("  neuroflash_get_audience tool over stdio (median)", stdio_ms, "ms", group="per-call"),
         Result(
