@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="verify settings, credentials and workspace access; changes nothing")
     check.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="check against the sandbox")
     commands.add_parser("demo", help="run a scripted session through the MCP client against the sandbox")
-    sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulator of the neuroflash API over HTTP")
+    sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulators of every platform's API over HTTP")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--db", help="SQLite file (default: AUDIENCE_MCP_SANDBOX_DB)")
@@ -156,16 +156,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.log_level)
     command = args.command or "serve"
     if command == "sandbox-api":
-        from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, run_standalone
+        from audience_mcp.core.sandboxkit.runner import SandboxOptions, serve
+        from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 
         settings = _settings({})
-        config = SandboxConfig(
+        options = SandboxOptions(
             db_path=args.db or settings.server.sandbox_db,
             create_limit=args.create_limit or None,
             token_lifetime_seconds=args.token_lifetime,
         )
-        logger.info("Sandbox API on http://%s:%d/api (database %s)", args.host, args.port, config.db_path)
-        run_standalone(config, host=args.host, port=args.port)
+        platforms = [load_platform(name) for name in PLATFORM_MODULES]
+        mounts = [p.sandbox_mount(options) for p in platforms if p.sandbox_mount is not None]
+        logger.info("Sandbox API on http://%s:%d (database %s)", args.host, args.port, options.db_path)
+        serve(mounts, host=args.host, port=args.port)
         return
     if command == "check":
         _check(args)

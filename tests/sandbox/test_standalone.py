@@ -65,7 +65,7 @@ def test_the_ready_line_names_the_public_secret_but_never_a_configured_one(caplo
     for secrets in ({}, {"sandbox-client": "configured-secret-5c1d"}):
         servers: list[SandboxServer] = []
         caplog.clear()
-        with caplog.at_level(logging.INFO, logger="audience_mcp.platforms.neuroflash.sandbox.server"):
+        with caplog.at_level(logging.INFO, logger="audience_mcp.core.sandboxkit.runner"):
             thread = threading.Thread(
                 target=run_standalone,
                 kwargs={
@@ -91,3 +91,22 @@ def test_the_ready_line_names_the_public_secret_but_never_a_configured_one(caplo
     # The public secret may show as *** when an earlier test registered it with the log redactor.
     assert "client id sandbox-client, secret " in lines[0] and "as configured" not in lines[0]
     assert "configured-secret-5c1d" not in lines[1] and "secret as configured" in lines[1]
+
+
+def test_sandbox_mounts_under_prefixes_keep_their_paths_and_lifespans() -> None:
+    """sandbox-api serves every platform's emulator from one app, each under its own prefix."""
+    from starlette.testclient import TestClient
+
+    from audience_mcp.core.sandboxkit.runner import SandboxMount, combined_app
+    from audience_mcp.platforms.neuroflash.sandbox.server import sandbox_mount
+
+    other = sandbox_mount(SandboxConfig())
+    mounts = [sandbox_mount(SandboxConfig()), SandboxMount("/other", other.app, other.ready_text)]
+    with TestClient(combined_app(mounts)) as client:
+        root = client.post(
+            "/oauth/v2/token",
+            data={"grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "sandbox-secret"},
+        )
+        prefixed = client.get("/other/healthz")
+    assert root.status_code == 200 and "access_token" in root.json()
+    assert prefixed.status_code == 200

@@ -33,6 +33,8 @@ class Platform:
     # (settings, shared services) -> the platform's lifespan state, opened and closed by the server.
     open_state: Callable[[Any, Any], AbstractAsyncContextManager[Any]]
     instructions: str = ""
+    # SandboxOptions -> SandboxMount (core/sandboxkit/runner.py): the platform's emulator for sandbox-api.
+    sandbox_mount: Callable[[Any], Any] | None = None
 
 
 @dataclass

@@ -133,6 +133,12 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
+def sandbox_mount(options: Any) -> Any:
+    from audience_mcp.platforms.neuroflash.sandbox.server import mount_for
+
+    return mount_for(options)
+
+
 PLATFORM = Platform(
     name="neuroflash",
     title="neuroflash target audiences",
@@ -140,4 +146,5 @@ PLATFORM = Platform(
     prompts=prompts,
     open_state=open_state,
     instructions=INSTRUCTIONS,
+    sandbox_mount=sandbox_mount,
 )

@@ -7,6 +7,7 @@ client or tools. See the module docstrings for the choices made where the docs a
 """
 
 from audience_mcp.core.sandboxkit.faults import FaultInjector, Stats
+from audience_mcp.core.sandboxkit.runner import SandboxServer
 from audience_mcp.platforms.neuroflash.sandbox.accounts import (
     SANDBOX_ACCOUNTS,
     SANDBOX_WORKSPACE_ID,
@@ -16,7 +17,7 @@ from audience_mcp.platforms.neuroflash.sandbox.accounts import (
 )
 from audience_mcp.platforms.neuroflash.sandbox.app import create_sandbox_app
 from audience_mcp.platforms.neuroflash.sandbox.config import DEFAULT_AUDIENCE_MODEL_ID, SandboxConfig
-from audience_mcp.platforms.neuroflash.sandbox.server import SandboxServer, run_standalone
+from audience_mcp.platforms.neuroflash.sandbox.server import run_standalone
 from audience_mcp.platforms.neuroflash.sandbox.service import Sandbox
 from audience_mcp.platforms.neuroflash.sandbox.store import AudienceRecord, ImageData, ImageRecord, Store
 

@@ -1,59 +1,42 @@
-"""Running the sandbox as a standalone HTTP server (uvicorn) for manual use and other tools.
+"""Running the neuroflash sandbox as a standalone HTTP server (for tests and manual use).
 
-Logs go to stderr; access logs are off. ``on_server`` hands the uvicorn server object to the
-caller before it starts, so an embedding program (or a test) can wait for ``ready`` and stop
-it cleanly with ``should_exit = True``.
+The runner is core's (`core/sandboxkit/runner.py`); this module says what neuroflash's sandbox
+is and how a user points the server at it.
 """
 
 from __future__ import annotations
 
-import logging
-import socket
-import sys
-import threading
 from collections.abc import Callable
 
-import uvicorn
-
+from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions, SandboxServer, serve
 from audience_mcp.platforms.neuroflash.sandbox.accounts import SANDBOX_ACCOUNTS
 from audience_mcp.platforms.neuroflash.sandbox.app import create_sandbox_app
 from audience_mcp.platforms.neuroflash.sandbox.config import SandboxConfig
 
-logger = logging.getLogger(__name__)
+
+def sandbox_mount(config: SandboxConfig) -> SandboxMount:
+    """neuroflash at the root: the real hosts' paths (`/api/...`, `/oauth/v2/token`)."""
+    account = SANDBOX_ACCOUNTS[0]
+    # The built-in secret is public and worth showing; a configured one is not shown.
+    secret = "as configured" if account.client_id in config.client_secrets else account.client_secret
+
+    def ready_text(root: str) -> str:
+        return (
+            f"neuroflash sandbox ready: NEUROFLASH_API_URL={root}/api NEUROFLASH_TOKEN_URL={root}/oauth/v2/token "
+            f"(client id {account.client_id}, secret {secret})"
+        )
+
+    return SandboxMount(prefix="", app=create_sandbox_app(config), ready_text=ready_text)
 
 
-class SandboxServer(uvicorn.Server):
-    """A uvicorn server that signals when it is listening and knows its bound port."""
-
-    def __init__(self, config: uvicorn.Config, sandbox_config: SandboxConfig | None = None) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-        self._sandbox_config = sandbox_config or SandboxConfig()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if not self.should_exit:
-            root = f"http://{self.config.host}:{self.port}"
-            account = SANDBOX_ACCOUNTS[0]
-            # The built-in secret is public and worth showing; a configured one is not shown.
-            configured = account.client_id in self._sandbox_config.client_secrets
-            logger.info(
-                "neuroflash sandbox ready: NEUROFLASH_API_URL=%s/api NEUROFLASH_TOKEN_URL=%s/oauth/v2/token "
-                "(client id %s, secret %s)",
-                root,
-                root,
-                account.client_id,
-                "as configured" if configured else account.client_secret,
-            )
-        self.ready.set()
-
-    @property
-    def port(self) -> int:
-        """The port actually bound (useful when started with port 0)."""
-        for server in self.servers:
-            for sock in server.sockets:
-                return int(sock.getsockname()[1])
-        return int(self.config.port)
+def mount_for(options: SandboxOptions) -> SandboxMount:
+    return sandbox_mount(
+        SandboxConfig(
+            db_path=options.db_path,
+            create_limit=options.create_limit,
+            token_lifetime_seconds=options.token_lifetime_seconds,
+        )
+    )
 
 
 def run_standalone(
@@ -63,16 +46,5 @@ def run_standalone(
     *,
     on_server: Callable[[SandboxServer], None] | None = None,
 ) -> None:
-    """Serve the sandbox on ``host:port`` until interrupted (blocks)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-    config = config or SandboxConfig()
-    app = create_sandbox_app(config)
-    server = SandboxServer(
-        uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None, lifespan="on"), config
-    )
-    if on_server is not None:
-        on_server(server)
-    server.run()
+    """Serve only the neuroflash sandbox on ``host:port`` until interrupted (blocks)."""
+    serve([sandbox_mount(config or SandboxConfig())], host, port, on_server=on_server)
