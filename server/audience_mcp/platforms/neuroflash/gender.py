@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from audience_mcp.core.normalize.adjusted import Adjusted, NormalizationError
+from audience_mcp.core.normalize.shares import largest_remainder
 from audience_mcp.core.normalize.text import describe_type, fold, shorten, show
 
 FIELD = "gender_distribution"
@@ -272,18 +273,6 @@ def _parse_value(key: str, value: object) -> tuple[Fraction, bool]:
 # --- the public functions -----------------------------------------------------------------------
 
 
-def _round_to_units(shares: list[Fraction]) -> list[int]:
-    """Largest-remainder rounding of shares (summing to 1) onto integers summing to ``_UNITS``."""
-    exact = [share * _UNITS for share in shares]
-    floors = [math.floor(x) for x in exact]
-    missing = _UNITS - sum(floors)
-    # Largest remainder first; ties go to the earlier key in GENDER_KEYS order.
-    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:missing]:
-        floors[i] += 1
-    return floors
-
-
 def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
     """Turn any reasonable gender split into the API's four fractions summing to exactly 1."""
     notes: list[str] = []
@@ -331,7 +320,7 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
         notes.append(f"{FIELD}: shares summed to {_format_percent(total)}%; scaled proportionally to exactly 100%.")
 
     shares = [fractions.get(key, Fraction(0)) / total for key in GENDER_KEYS]
-    units = _round_to_units(shares)
+    units = largest_remainder(shares, _UNITS)  # ties go to the earlier key in GENDER_KEYS order
     if any(abs(Fraction(u, _UNITS) - share) > _NOISE for u, share in zip(units, shares, strict=True)):
         notes.append(f"{FIELD}: rounded to 4 decimals so the shares add up to exactly 1.")
     value = {key: u / _UNITS for key, u in zip(GENDER_KEYS, units, strict=True)}

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from audience_mcp.core.audit.values import embedded_image, items, number, text, timestamp, whole_number
+from audience_mcp.core.normalize.fields import MAX_AGE  # the bound the update tool enforces
+from audience_mcp.core.normalize.shares import largest_remainder
+from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
-
-GENDER_KEYS = ("female", "male", "nonBinary", "preferNotToSay")
-MAX_AGE = 120
 
 
 @dataclass(frozen=True)
@@ -87,16 +87,11 @@ def check_required_fields(audience: Mapping[str, Any], params: AuditParams) -> I
 
 def _rescaled(shares: dict[str, Decimal]) -> str | None:
     """Shares scaled to sum to exactly 1 in steps of 0.0001 (largest remainder), as a dict literal."""
-    total = sum(shares.values(), Decimal(0))
-    if total <= 0:
+    if sum(shares.values(), Decimal(0)) <= 0:
         return None
     units = 10_000
-    exact = {key: value * units / total for key, value in shares.items()}
-    floors = {key: int(value) for key, value in exact.items()}
-    left = units - sum(floors.values())
-    for key in sorted(exact, key=lambda k: exact[k] - floors[k], reverse=True)[:left]:
-        floors[key] += 1
-    parts = [f'"{key}": {Decimal(floors[key]) / units}' for key in GENDER_KEYS]
+    scaled = largest_remainder([shares[key] for key in GENDER_KEYS], units)
+    parts = [f'"{key}": {Decimal(share) / units}' for key, share in zip(GENDER_KEYS, scaled, strict=True)]
     return "{" + ", ".join(parts) + "}"
 
 
