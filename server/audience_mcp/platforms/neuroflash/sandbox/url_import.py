@@ -22,7 +22,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from audience_mcp.core.sandboxkit.jsonio import JsonObject, JsonValue
-from audience_mcp.platforms.neuroflash.sandbox.validation import NAME_MAX, truncate_utf16
+from audience_mcp.platforms.neuroflash.sandbox.validation import GENDER_KEYS, NAME_MAX, truncate_utf16
 
 _LOCALES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "de": ("DE", "de", ("Berlin", "Hamburg", "Munich", "Cologne", "Frankfurt")),
@@ -156,12 +156,8 @@ def prepared_profile(urls: list[str]) -> JsonObject:
     non_binary = 1 + picker.below(4)
     prefer_not = 1 + picker.below(4)
     male = 100 - female - non_binary - prefer_not
-    gender: dict[str, JsonValue] = {
-        "female": _percent(female),
-        "male": _percent(male),
-        "nonBinary": _percent(non_binary),
-        "preferNotToSay": _percent(prefer_not),
-    }
+    percents = (female, male, non_binary, prefer_not)
+    gender: dict[str, JsonValue] = {key: _percent(p) for key, p in zip(GENDER_KEYS, percents, strict=True)}
     interests: list[JsonValue] = list(picker.sample(_INTERESTS, 3 + picker.below(3)))
     needs: list[JsonValue] = list(picker.sample(_NEEDS, 3))
     pain_points: list[JsonValue] = list(picker.sample(_PAIN_POINTS, 3))
