@@ -8,6 +8,7 @@ the figures at the end of the pytest run.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -202,6 +203,12 @@ class CountingBackends:
 
     def retries(self) -> int:
         return sum(b.client.transport.counter.attempts - b.client.transport.counter.requests for b in self.opened)
+
+
+def integrity_ok(path: Path) -> bool:
+    """SQLite's own check of a database file (the journal's or the sandbox's)."""
+    with sqlite3.connect(path) as db:
+        return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
 def server_for(sandbox: StandaloneSandbox, journal_db: Path, backends: CountingBackends) -> Any:

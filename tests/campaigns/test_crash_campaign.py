@@ -32,7 +32,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from .secret_guard import find_leaks
-from .support import FIGURES, SEED, campaign_timeout, clean_env, scaled
+from .support import FIGURES, SEED, campaign_timeout, clean_env, integrity_ok, scaled
 
 pytestmark = pytest.mark.anyio
 
@@ -186,11 +186,6 @@ async def drive_until_killed(
     assert process.returncode == -signal.SIGKILL
 
 
-def integrity_ok(path: Path) -> bool:
-    with sqlite3.connect(path) as db:
-        return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
-
-
 def read_sandbox(path: Path) -> dict[str, dict[str, Any]]:
     with sqlite3.connect(path) as db:
         return {row[0]: json.loads(row[1]) for row in db.execute("SELECT id, body FROM audiences")}
@@ -208,10 +203,10 @@ def check_consistency(rows: list[dict[str, Any]], stored: dict[str, dict[str, An
     assert not unfinished, f"answered writes not succeeded in the journal: {unfinished}"
     last: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["audience_id"]:
-            last[row["audience_id"]] = row
+        if row["resource_id"]:
+            last[row["resource_id"]] = row
     pending_creates = sum(1 for row in rows if row["status"] == "pending" and row["action"] == "create")
-    created = {row["audience_id"] for row in rows if row["action"] == "create" and row["status"] == "succeeded"}
+    created = {row["resource_id"] for row in rows if row["action"] == "create" and row["status"] == "succeeded"}
     for audience_id in created:
         final = last[audience_id]
         removed = final["action"] == "delete" and final["status"] in ("succeeded", "pending")
@@ -273,7 +268,7 @@ async def test_sigkill_during_concurrent_writes_leaves_consistent_databases_and_
             assert not restored.is_error and restored.structured_content is not None, restored.content
             assert restored.structured_content["status"] == "restored"
             fetched = await client.call_tool(
-                "neuroflash_get_audience", {"audience_id": restorable["audience_id"], "response_format": "detailed"}
+                "neuroflash_get_audience", {"audience_id": restorable["resource_id"], "response_format": "detailed"}
             )
             before = json.loads(restorable["before_json"])
             assert fetched.structured_content is not None
@@ -302,8 +297,8 @@ def restorable_update(rows: list[dict[str, Any]], stored: dict[str, dict[str, An
     """A succeeded update that is the last change of an audience still stored."""
     last: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["audience_id"]:
-            last[row["audience_id"]] = row
+        if row["resource_id"]:
+            last[row["resource_id"]] = row
     for audience_id, row in last.items():
         if row["action"] == "update" and row["status"] == "succeeded" and audience_id in stored:
             return row

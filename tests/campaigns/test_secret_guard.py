@@ -24,7 +24,7 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.store.journal import Journal, ResourceKey
 from audience_mcp.core.logs import configure_logging
 
 SECRET = "nfsentinel" + "-inner-" + "secret-value"
@@ -57,7 +57,7 @@ async def test_a_tool_result_with_a_sentinel_fails() -> None:
 
 def test_a_journal_row_with_a_sentinel_fails() -> None:
     journal = Journal(":memory:")
-    journal.begin(tool="t", action="update", workspace_id="ws", audience_id="a", before={"note": SECRET})
+    journal.begin(ResourceKey("p", "ws", "audience", "a"), tool="t", action="update", before={"note": SECRET})
     journal.close()
 
 

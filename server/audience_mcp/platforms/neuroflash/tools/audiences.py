@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from audience_mcp.core.http.wire import plain
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.errors import api_errors, tool_error
+from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
-from audience_mcp.platforms.neuroflash.tools.journaling import audience_json
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import (
     FieldChange,
     body_problems,
@@ -171,17 +172,21 @@ async def neuroflash_create_audience(
     if dry_run:
         return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
-    with state.journal.recording(
-        tool="neuroflash_create_audience", action="create", workspace_id=ws, audience_id=None
-    ) as rec:
-        with api_errors("create the audience", writes=True):
-            audience = await state.client.create_audience(ws, profile_from_body(draft.body))
-        rec.succeeded(after=audience_json(audience), audience_id=audience.id)
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, None),
+        state.client.create_audience(ws, profile_from_body(draft.body)),
+        tool="neuroflash_create_audience",
+        action="create",
+        request=draft.body,
+        new_id=lambda created: created.id,
+        errors=api_errors("create the audience", writes=True),
+    )
     return CreateResult(
         created=True,
-        audience=audience_view(audience, "detailed"),
+        audience=audience_view(written.result, "detailed"),
         adjustments=draft.adjustments,
-        change_id=rec.change_id,
+        change_id=written.change_id,
     )
 
 
@@ -264,22 +269,22 @@ async def neuroflash_update_audience(
             return UpdateResult(
                 updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
             )
-        with state.journal.recording(
+        written = await journaled_write(
+            state.journal,
+            audience_key(ws, audience_id),
+            state.client.update_audience(ws, audience_id, profile_from_body(draft.body)),
             tool="neuroflash_update_audience",
             action="update",
-            workspace_id=ws,
-            audience_id=audience_id,
-            before=audience_json(current),
-        ) as rec:
-            with api_errors("update the audience", audience_id=audience_id, writes=True):
-                updated = await state.client.update_audience(ws, audience_id, profile_from_body(draft.body))
-            rec.succeeded(after=audience_json(updated))
+            before=current,
+            request=draft.body,
+            errors=api_errors("update the audience", audience_id=audience_id, writes=True),
+        )
     return UpdateResult(
         updated=True,
         changed=changes,
-        audience=audience_view(updated, "detailed"),
+        audience=audience_view(written.result, "detailed"),
         adjustments=draft.adjustments,
-        change_id=rec.change_id,
+        change_id=written.change_id,
     )
 
 
@@ -296,14 +301,21 @@ async def neuroflash_duplicate_audience(
     ws = await state.workspace_id(workspace_id)
     with api_errors("duplicate the audience"):
         name = normalize_name(new_name, "new_name").value if new_name is not None else None
-    with state.journal.recording(
-        tool="neuroflash_duplicate_audience", action="duplicate", workspace_id=ws, audience_id=None
-    ) as rec:
-        with api_errors("duplicate the audience", audience_id=audience_id, writes=True):
-            result = await state.client.duplicate_audience(ws, audience_id, name)
-        rec.succeeded(after=audience_json(result.duplicate), audience_id=result.duplicate.id)
+    # Keyed by the new audience (known once it answers), as restore_change undoes it by deleting that.
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, None),
+        state.client.duplicate_audience(ws, audience_id, name),
+        tool="neuroflash_duplicate_audience",
+        action="duplicate",
+        request={"newName": name} if name else {},  # the body as the client sends it
+        after=lambda result: result.duplicate,
+        new_id=lambda result: result.duplicate.id,
+        errors=api_errors("duplicate the audience", audience_id=audience_id, writes=True),
+    )
+    duplicate = written.result.duplicate
     return DuplicateResult(
-        original_id=audience_id, duplicate=audience_view(result.duplicate, "detailed"), change_id=rec.change_id
+        original_id=audience_id, duplicate=audience_view(duplicate, "detailed"), change_id=written.change_id
     )
 
 

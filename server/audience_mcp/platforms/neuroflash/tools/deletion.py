@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field
 
 from audience_mcp.core.mcp.annotations import writes
 from audience_mcp.core.mcp.errors import api_errors
+from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience
-from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audience_json, image_snapshot
+from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audience_key, image_snapshot
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 
 
@@ -96,7 +97,8 @@ async def confirm_and_delete(
 
     `audience` is the audience as fetched for the question or the preview (None when a token
     was given: the token's preview is used). The delete is journaled with the full
-    before-image and the image bytes, so restore_change can bring it back.
+    before-image and the image bytes, so restore_change can bring it back; with `restores`,
+    the undone change is marked in the same transaction as this delete's success.
     """
     if confirm_token:
         audience = state.confirmations.redeem(confirm_token, workspace_id, audience_id).preview
@@ -124,21 +126,18 @@ async def confirm_and_delete(
         )
     assert audience is not None
     image = await image_snapshot(state, workspace_id, audience_id, audience.image) if audience.image else NO_IMAGE
-    with state.journal.recording(
+    written = await journaled_write(
+        state.journal,
+        audience_key(workspace_id, audience_id),
+        state.client.delete_audience(workspace_id, audience_id),
         tool=tool,
         action="delete",
-        workspace_id=workspace_id,
-        audience_id=audience_id,
-        before=audience_json(audience),
+        before=audience,
         image=image,
         restores=restores,
-    ) as recording:
-        with api_errors("delete the audience", audience_id=audience_id, writes=True):
-            await state.client.delete_audience(workspace_id, audience_id)
-        recording.succeeded(after=None)
-    if restores is not None:
-        state.journal.mark_restored(restores, recording.change_id)
-    return DeleteResult(status="deleted", audience_id=audience_id, message="Deleted.", change_id=recording.change_id)
+        errors=api_errors("delete the audience", audience_id=audience_id, writes=True),
+    )
+    return DeleteResult(status="deleted", audience_id=audience_id, message="Deleted.", change_id=written.change_id)
 
 
 async def neuroflash_delete_audience(

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.core.store.journal import Change
+from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience, ImageUpload
 from audience_mcp.platforms.neuroflash.tools.deletion import (
     DeleteConfirmation,
@@ -29,6 +30,7 @@ from audience_mcp.platforms.neuroflash.tools.deletion import (
     ask_to_delete,
     confirm_and_delete,
 )
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, FieldChange, diff, profile_from_body
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 
@@ -73,13 +75,7 @@ def _writable(audience_json: dict[str, Any] | None) -> dict[str, Any]:
 def _view(change: Change) -> ChangeView:
     name = (change.after or change.before or {}).get("name")
     fields = (
-        [c.field for c in diff(_writable(change.before), _writable(change.after))]
-        if change.action
-        in (
-            "update",
-            "restore",
-        )
-        else []
+        [c.field for c in diff(_writable(change.before), _writable(change.after))] if change.action == "update" else []
     )
     return ChangeView(
         change_id=change.id,
@@ -87,7 +83,7 @@ def _view(change: Change) -> ChangeView:
         tool=change.tool,
         action=change.action,
         status=change.status,
-        audience_id=change.audience_id,
+        audience_id=change.resource_id,
         audience_name=name if isinstance(name, str) else None,
         changed_fields=fields,
         error=change.error,
@@ -97,12 +93,14 @@ def _view(change: Change) -> ChangeView:
 
 async def list_recent_changes(
     ctx: Context,
-    audience_id: Annotated[str | None, Field(description="Only changes of this audience")] = None,
+    audience_id: Annotated[str | None, Field(description="Only this audience")] = None,
+    platform: str | None = None,  # no description: tools/list is at its token budget
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
 ) -> ChangesResult:
     """Changes this server made, newest first; undo one with restore_change."""
     state = app_state(ctx)
-    return ChangesResult(changes=[_view(c) for c in state.journal.recent(audience_id=audience_id, limit=limit)])
+    changes = state.journal.recent(platform=platform, resource_id=audience_id, limit=limit)
+    return ChangesResult(changes=[_view(c) for c in changes])
 
 
 def _undoable(state: AppState, change_id: int) -> Change:
@@ -127,12 +125,12 @@ async def _audience_to_remove(change_id: int, confirm_token: str | None, ctx: Co
     """For an undone create/duplicate: the audience that would be deleted (None otherwise)."""
     state = app_state(ctx)
     change = state.journal.get(change_id)
-    if confirm_token or change is None or change.action not in ("create", "duplicate") or not change.audience_id:
+    if confirm_token or change is None or change.action not in ("create", "duplicate") or not change.resource_id:
         return None
     if change.status != "succeeded" or change.restored_by is not None:
         return None
-    with api_errors("undo the create", audience_id=change.audience_id):
-        return await state.client.get_audience(change.workspace_id, change.audience_id)
+    with api_errors("undo the create", audience_id=change.resource_id):
+        return await state.client.get_audience(change.scope_id, change.resource_id)
 
 
 async def _ask_to_remove(
@@ -169,10 +167,10 @@ async def _undo_create(
     decision: ElicitationResult[DeleteConfirmation],
     confirm_token: str | None,
 ) -> RestoreResult:
-    audience_id = change.audience_id or ""
+    audience_id = change.resource_id or ""
     result = await confirm_and_delete(
         state,
-        workspace_id=change.workspace_id,
+        workspace_id=change.scope_id,
         audience_id=audience_id,
         audience=audience,
         decision=decision,
@@ -196,8 +194,8 @@ async def _undo_create(
 
 
 async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreResult:
-    audience_id = change.audience_id or ""
-    ws = change.workspace_id
+    audience_id = change.resource_id or ""
+    ws = change.scope_id
     before = _writable(change.before)
     async with state.locks.hold(audience_id):
         with api_errors("undo the update", audience_id=audience_id):
@@ -224,18 +222,19 @@ async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreR
                 audience_id=audience_id,
                 message="The audience already has the values from before this change.",
             )
-        with state.journal.recording(
+        # Snapshots of the model itself, as every write keeps them: shares stay numbers (a JSON-mode
+        # dump here once journaled them as strings).
+        await journaled_write(
+            state.journal,
+            audience_key(ws, audience_id),
+            state.client.update_audience(ws, audience_id, profile_from_body(target)),
             tool="restore_change",
             action="update",
-            workspace_id=ws,
-            audience_id=audience_id,
-            before=current.model_dump(mode="json", by_alias=True, exclude_unset=True),
+            before=current,
+            request=target,
             restores=change.id,
-        ) as recording:
-            with api_errors("undo the update", audience_id=audience_id, writes=True):
-                updated = await state.client.update_audience(ws, audience_id, profile_from_body(target))
-            recording.succeeded(after=updated.model_dump(mode="json", by_alias=True, exclude_unset=True))
-    state.journal.mark_restored(change.id, recording.change_id)
+            errors=api_errors("undo the update", audience_id=audience_id, writes=True),
+        )
     return RestoreResult(
         status="restored",
         change_id=change.id,
@@ -247,17 +246,20 @@ async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreR
 
 
 async def _undo_delete(state: AppState, change: Change) -> RestoreResult:
-    ws = change.workspace_id
-    profile = profile_from_body(_writable(change.before))
-    with state.journal.recording(
-        tool="restore_change", action="create", workspace_id=ws, audience_id=None, restores=change.id
-    ) as recording:
-        with api_errors("re-create the deleted audience", writes=True):
-            created = await state.client.create_audience(ws, profile)
-        recording.succeeded(
-            after=created.model_dump(mode="json", by_alias=True, exclude_unset=True), audience_id=created.id
-        )
-    state.journal.mark_restored(change.id, recording.change_id)
+    ws = change.scope_id
+    body = _writable(change.before)
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, None),
+        state.client.create_audience(ws, profile_from_body(body)),
+        tool="restore_change",
+        action="create",
+        request=body,
+        new_id=lambda audience: audience.id,
+        restores=change.id,
+        errors=api_errors("re-create the deleted audience", writes=True),
+    )
+    created = written.result
     message = f"Re-created as a new audience with id {created.id} (the old id cannot come back)."
     if change.image and change.image.get("base64"):
         with api_errors("restore the image", audience_id=created.id, writes=True):
@@ -267,31 +269,39 @@ async def _undo_delete(state: AppState, change: Change) -> RestoreResult:
         status="restored",
         change_id=change.id,
         action="delete",
-        audience_id=change.audience_id,
+        audience_id=change.resource_id,
         new_audience_id=created.id,
         message=message,
     )
 
 
 async def _undo_image(state: AppState, change: Change) -> RestoreResult:
-    ws, audience_id = change.workspace_id, change.audience_id or ""
+    ws, audience_id = change.scope_id, change.resource_id or ""
     previous = change.image or {}
-    with state.journal.recording(
-        tool="restore_change",
-        action="image_set" if previous.get("base64") else "image_delete",
-        workspace_id=ws,
-        audience_id=audience_id,
-        restores=change.id,
-    ) as recording:
-        with api_errors("restore the image", audience_id=audience_id, writes=True):
-            if previous.get("base64"):
-                await state.client.set_image(ws, audience_id, ImageUpload.model_validate(previous))
-                message = "Undone: the previous image is back."
-            else:
-                await state.client.delete_image(ws, audience_id)
-                message = "Undone: the audience had no image before, so the image was removed."
-        recording.succeeded(after=None)
-    state.journal.mark_restored(change.id, recording.change_id)
+    key = audience_key(ws, audience_id)
+    errors = api_errors("restore the image", audience_id=audience_id, writes=True)
+    if previous.get("base64"):
+        await journaled_write(
+            state.journal,
+            key,
+            state.client.set_image(ws, audience_id, ImageUpload.model_validate(previous)),
+            tool="restore_change",
+            action="image_set",
+            restores=change.id,
+            errors=errors,
+        )
+        message = "Undone: the previous image is back."
+    else:
+        await journaled_write(
+            state.journal,
+            key,
+            state.client.delete_image(ws, audience_id),
+            tool="restore_change",
+            action="image_delete",
+            restores=change.id,
+            errors=errors,
+        )
+        message = "Undone: the audience had no image before, so the image was removed."
     return RestoreResult(
         status="restored", change_id=change.id, action=change.action, audience_id=audience_id, message=message
     )

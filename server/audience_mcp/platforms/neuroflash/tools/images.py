@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.errors import api_errors, tool_error
+from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import ImageUpload, NotFoundError
-from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, image_snapshot
+from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audience_key, image_snapshot
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 from audience_mcp.platforms.neuroflash.tools.views import ImageView, image_view
 
@@ -155,17 +156,20 @@ async def neuroflash_set_audience_image(
     upload = image_upload(data, file_name=file_name, content_type=content_type, source_name=source_name)
     ws = await state.workspace_id(workspace_id)
     previous = await image_snapshot(state, ws, audience_id)  # so restore_change can put it back
-    with state.journal.recording(
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, audience_id),
+        state.client.set_image(ws, audience_id, upload),
         tool="neuroflash_set_audience_image",
         action="image_set",
-        workspace_id=ws,
-        audience_id=audience_id,
+        # The new bytes are not kept a second time: the image's URL has them, and an undo
+        # needs only the previous image.
+        request=upload.model_dump(by_alias=True, exclude={"base64"}),
         image=previous,
-    ) as rec:
-        with api_errors("set the image", audience_id=audience_id, writes=True):
-            image = await state.client.set_image(ws, audience_id, upload)
-        rec.succeeded(after=image.to_body())
-    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=rec.change_id)
+        errors=api_errors("set the image", audience_id=audience_id, writes=True),
+    )
+    image = written.result
+    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=written.change_id)
 
 
 async def neuroflash_delete_audience_image(
@@ -178,17 +182,16 @@ async def neuroflash_delete_audience_image(
         previous = await image_snapshot(state, ws, audience_id)
     if previous == NO_IMAGE:
         return ImageResult(audience_id=audience_id, has_image=False)
-    with state.journal.recording(
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, audience_id),
+        state.client.delete_image(ws, audience_id),
         tool="neuroflash_delete_audience_image",
         action="image_delete",
-        workspace_id=ws,
-        audience_id=audience_id,
         image=previous,
-    ) as rec:
-        with api_errors("delete the image", audience_id=audience_id, writes=True):
-            await state.client.delete_image(ws, audience_id)
-        rec.succeeded(after=None)
-    return ImageResult(audience_id=audience_id, has_image=False, change_id=rec.change_id)
+        errors=api_errors("delete the image", audience_id=audience_id, writes=True),
+    )
+    return ImageResult(audience_id=audience_id, has_image=False, change_id=written.change_id)
 
 
 def register(server: MCPServer, *, read_only_mode: bool) -> None:

@@ -1,4 +1,9 @@
-"""What the journal keeps of an audience and of an image, taken just before a write."""
+"""neuroflash's side of the journal: the key of an audience, and the image kept before a write.
+
+Every write of the neuroflash tools goes through `core.store.writes.journaled_write` with
+`audience_key`; snapshots of audiences are made by `core.store.snapshots.snapshot` (exact
+Decimals, journaled as JSON numbers), never by a tool's own model_dump.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,25 @@ import base64
 import logging
 from typing import Any
 
+from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.snapshots import snapshot
 from audience_mcp.platforms.neuroflash.api import APIError, Audience, AudienceImage, NotFoundError
 from audience_mcp.platforms.neuroflash.tools.state import AppState
 
 logger = logging.getLogger(__name__)
 
+PLATFORM = "neuroflash"
 NO_IMAGE: dict[str, Any] = {"none": True}
 
 
+def audience_key(workspace_id: str, audience_id: str | None) -> ResourceKey:
+    """The journal key of an audience (None: the audience a create is about to make)."""
+    return ResourceKey(PLATFORM, workspace_id, "audience", audience_id)
+
+
 def audience_json(audience: Audience) -> dict[str, Any]:
-    """The audience exactly as the API returned it (numbers stay Decimal; the journal keeps them exact)."""
-    return audience.model_dump(by_alias=True, exclude_unset=True)
+    """The audience exactly as the API returned it: the journal's one snapshot function."""
+    return snapshot(audience)
 
 
 async def image_snapshot(

@@ -1,0 +1,98 @@
+"""The journal's tables, their version (`PRAGMA user_version`) and the forward migrations.
+
+A journal file outlives the server version that wrote it, so opening a file runs every
+migration from the file's version up to `VERSION`, each in one transaction with the version
+bump (a crash mid-migration leaves the old version, data intact). A file from a newer server
+is refused rather than written with a schema this code does not know.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+VERSION = 1
+
+_CHANGES_V1 = """
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    action TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    before_json TEXT,
+    request_json TEXT,
+    after_json TEXT,
+    image_json TEXT,
+    restores INTEGER,
+    restored_by INTEGER
+)
+"""
+_INDEX_V1 = "CREATE INDEX changes_by_resource ON changes (resource_id, id)"
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return row is not None
+
+
+def _to_v1(db: sqlite3.Connection) -> None:
+    """Version 0, the unversioned journal keyed by workspace_id/audience_id, to generic keys.
+
+    Every version-0 file was written by the neuroflash-only server, so its rows are
+    neuroflash audiences. The table is rebuilt (not altered) so that a migrated file has
+    exactly the schema of a new one; ids and the AUTOINCREMENT counter are kept, since
+    restores/restored_by and the users' change ids refer to them.
+    """
+    if not _has_table(db, "changes"):
+        db.execute(_CHANGES_V1)
+        db.execute(_INDEX_V1)
+        return
+    db.execute("ALTER TABLE changes RENAME TO changes_v0")
+    db.execute(_CHANGES_V1)
+    db.execute(
+        "INSERT INTO changes (id, created_at, tool, action, platform, scope_id, resource_type, resource_id, status,"
+        " error, before_json, after_json, image_json, restores, restored_by)"
+        " SELECT id, created_at, tool, action, 'neuroflash', workspace_id, 'audience', audience_id, status,"
+        " error, before_json, after_json, image_json, restores, restored_by FROM changes_v0"
+    )
+    counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes_v0'").fetchone()
+    db.execute("DROP TABLE changes_v0")  # its index goes with it
+    if counter is not None:
+        db.execute("DELETE FROM sqlite_sequence WHERE name = 'changes'")
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('changes', ?)", (counter[0],))
+    db.execute(_INDEX_V1)
+
+
+# MIGRATIONS[n] takes a file from version n to n + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1,)
+assert len(MIGRATIONS) == VERSION
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the file to `VERSION`; `db` must be in autocommit mode (isolation_level=None)."""
+    while True:
+        # BEGIN IMMEDIATE takes the write lock before the version is read, so two processes
+        # opening one old file cannot both run the same migration.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > VERSION:
+                raise RuntimeError(
+                    f"The journal file has schema version {version}, newer than this server's {VERSION}; "
+                    "upgrade the server or point AUDIENCE_MCP_STATE_DB at another file."
+                )
+            if version == VERSION:
+                db.execute("COMMIT")
+                return
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
