@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +204,78 @@ async def test_restoring_a_change_id_beyond_sqlite_integers_says_there_is_no_suc
     message = await tool_error(client, "restore_change", change_id=change_id)
 
     assert f"No change {change_id} in the journal" in message
+
+
+def _journal_rows(path: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute("SELECT * FROM changes ORDER BY id")]
+
+
+async def test_every_kind_of_journaled_snapshot_keeps_gender_shares_as_json_numbers(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    # The undo of an update once journaled a JSON-mode dump, with the shares as strings.
+    path = tmp_path / "journal.db"
+    harness = make_server(state_db=str(path))
+    audience_id = harness.seed()
+    shares = {"female": 0.6, "male": 0.4}
+    async with harness.client() as client:
+        created = await call(
+            client, "neuroflash_create_audience", name="New", min_age=20, max_age=30, residence="Bonn",
+            gender_distribution=shares,
+        )  # fmt: skip
+        update = await call(client, "neuroflash_update_audience", audience_id=audience_id, gender_distribution=shares)
+        await call(client, "restore_change", change_id=update["change_id"])
+        await call(client, "neuroflash_duplicate_audience", audience_id=audience_id)
+        deleted = await delete_with_token(client, created["audience"]["id"])
+        await call(client, "restore_change", change_id=deleted["change_id"])
+
+    seen = set()
+    for row in _journal_rows(path):
+        for column in ("before_json", "request_json", "after_json"):
+            body = json.loads(row[column]) if row[column] else {}
+            if "genderDistribution" in body:
+                seen.add((row["tool"], row["action"], column))
+                values = body["genderDistribution"].values()
+                assert all(type(v) in (int, float) for v in values), (row["tool"], column, body["genderDistribution"])
+    assert seen >= {
+        ("neuroflash_create_audience", "create", "request_json"),
+        ("neuroflash_create_audience", "create", "after_json"),
+        ("neuroflash_update_audience", "update", "before_json"),
+        ("neuroflash_update_audience", "update", "request_json"),
+        ("neuroflash_update_audience", "update", "after_json"),
+        ("restore_change", "update", "before_json"),
+        ("restore_change", "update", "request_json"),
+        ("restore_change", "update", "after_json"),
+        ("neuroflash_duplicate_audience", "duplicate", "after_json"),
+        ("neuroflash_delete_audience", "delete", "before_json"),
+        ("restore_change", "create", "request_json"),
+        ("restore_change", "create", "after_json"),
+    }
+
+
+async def test_recent_changes_filter_by_platform(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+    await call(client, "neuroflash_update_audience", audience_id=audience_id, name="One")
+
+    mine = await call(client, "list_recent_changes", platform="neuroflash")
+    none = await call(client, "list_recent_changes", platform="elsewhere")
+
+    assert [c["audience_name"] for c in mine["changes"]] == ["One"] and none["changes"] == []
+
+
+async def test_an_undo_and_its_mark_are_written_together(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+    update = await call(client, "neuroflash_update_audience", audience_id=audience_id, name="One")
+    await call(client, "restore_change", change_id=update["change_id"])
+
+    journal = (await harness.app_state(client)).journal
+    undone, undo = journal.get(update["change_id"]), journal.recent(limit=1)[0]
+    assert undone is not None and undone.restored_by == undo.id and undo.restores == undone.id
+    assert (undo.platform, undo.scope_id, undo.resource_type, undo.resource_id) == (
+        "neuroflash",
+        WS,
+        "audience",
+        audience_id,
+    )
