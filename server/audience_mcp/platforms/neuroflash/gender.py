@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
+from audience_mcp.core.http.wire import decimal_of
 from audience_mcp.core.normalize.adjusted import Adjusted, NormalizationError
 from audience_mcp.core.normalize.shares import largest_remainder
 from audience_mcp.core.normalize.text import describe_type, fold, shorten, show
@@ -249,7 +250,7 @@ def _parse_value(key: str, value: object) -> tuple[Fraction, bool]:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _error(f"{key} is {value!r}, not a finite number; {hint}")
-        return Fraction(Decimal(repr(value))), False
+        return Fraction(decimal_of(value)), False
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise _error(f"{key} is {value}, not a finite number; {hint}")

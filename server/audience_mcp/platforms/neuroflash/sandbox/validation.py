@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from audience_mcp.core.http.wire import decimal_of
 from audience_mcp.core.sandboxkit.jsonio import JsonObject, JsonValue, loads
 from audience_mcp.platforms.neuroflash.sandbox.errors import FieldError, ValidationFailed
 
@@ -134,8 +135,8 @@ def _check_gender(value: JsonValue, errors: list[FieldError]) -> None:
         elif not isinstance(share, int | Decimal | float) or isinstance(share, bool):
             errors.append(FieldError(field, "must be a number"))
         else:
-            # A float only arrives here from Python callers; str() keeps its shortest literal.
-            decimal = share if isinstance(share, Decimal) else Decimal(str(share))
+            # A float only arrives here from Python callers; decimal_of keeps its shortest literal.
+            decimal = share if isinstance(share, Decimal) else decimal_of(share)
             if not Decimal(0) <= decimal <= Decimal(1):
                 errors.append(FieldError(field, "must be between 0 and 1"))
             else:
