@@ -14,6 +14,7 @@ from audience_mcp.platforms.neuroflash.audit.checks import (
     check_plan_usage,
     check_stale,
 )
+from audience_mcp.platforms.neuroflash.models import CreateLimit
 
 from .helpers import NOW, REMOVE, audience, shares
 
@@ -244,3 +245,33 @@ def test_plan_usage_says_how_much_is_used() -> None:
     issue = check_plan_usage(PlanUsage(usage=9, limit=10))
 
     assert issue is not None and issue.problem == "9 of the plan's 10 audiences are used (90%)."
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"usage": 9, "limit": 10, "isAvailable": True}, PlanUsage(usage=9, limit=10, available=True)),
+        ({"currentUsage": 3, "limit": 0, "unlimited": True}, PlanUsage(usage=3, limit=0, unlimited=True)),
+        ({}, PlanUsage(usage=None, limit=None)),
+    ],
+)
+def test_the_plan_is_read_from_the_clients_limits_model(body: dict[str, object], expected: PlanUsage) -> None:
+    assert PlanUsage.from_limit(CreateLimit.model_validate(body)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "plan_limit", "remaining", "can_create"),
+    [
+        ({"usage": 9, "limit": 10}, 10, 1, True),
+        ({"usage": 12, "limit": 10}, 10, 0, False),
+        ({"usage": 12, "limit": 10, "isAvailable": True}, 10, 0, True),
+        ({"usage": 5000, "limit": 0, "isUnlimited": True}, None, None, True),
+        ({"usage": 3}, None, None, False),
+        ({"available": True}, None, None, True),
+    ],
+)
+def test_the_limits_model_is_the_one_reading_of_usage_and_limit(
+    body: dict[str, object], plan_limit: int | None, remaining: int | None, can_create: bool
+) -> None:
+    create = CreateLimit.model_validate(body)
+    assert (create.plan_limit, create.remaining, create.can_create) == (plan_limit, remaining, can_create)

@@ -152,6 +152,25 @@ class CreateLimit(WireModel):
     limit: int | None = None
     usage: int | None = Field(default=None, validation_alias=AliasChoices("usage", "currentUsage"))
 
+    # The one reading of these numbers; the limits tool, the audit and `check` use it.
+    @property
+    def plan_limit(self) -> int | None:
+        """How many audiences the plan allows; None when unlimited or not reported."""
+        return None if self.is_unlimited else self.limit
+
+    @property
+    def remaining(self) -> int | None:
+        """How many more can be created (never negative); None when the numbers are not known."""
+        limit = self.plan_limit
+        return None if limit is None or self.usage is None else max(0, limit - self.usage)
+
+    @property
+    def can_create(self) -> bool:
+        """The API's own flag when it sends one, else: unlimited or something remaining."""
+        if self.is_available is not None:
+            return self.is_available
+        return bool(self.is_unlimited) or bool(self.remaining)
+
 
 class AudienceLimits(WireModel):
     create: CreateLimit = Field(default_factory=CreateLimit)

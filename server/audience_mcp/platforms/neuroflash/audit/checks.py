@@ -12,12 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from audience_mcp.core.audit.values import embedded_image, items, number, text, timestamp, whole_number
 from audience_mcp.core.normalize.fields import MAX_AGE  # the bound the update tool enforces
 from audience_mcp.core.normalize.shares import largest_remainder
 from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
+
+if TYPE_CHECKING:
+    from audience_mcp.platforms.neuroflash.models import CreateLimit
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
@@ -46,6 +49,13 @@ class PlanUsage:
     limit: int | None
     unlimited: bool = False
     available: bool | None = None
+
+    @classmethod
+    def from_limit(cls, create: CreateLimit) -> PlanUsage:
+        """The plan as the client's model reads the limits response (the one place that reads it)."""
+        return cls(
+            usage=create.usage, limit=create.limit, unlimited=bool(create.is_unlimited), available=create.is_available
+        )
 
 
 AudienceCheck = Callable[[Mapping[str, Any], AuditParams], Issue | None]
