@@ -185,17 +185,19 @@ async def _limits(report: CheckReport, client: NeuroflashClient, workspace: Work
         return
     if limits.is_unlimited:
         report.step("limits", f"ok: unlimited audiences ({limits.usage if limits.usage is not None else '?'} exist)")
-    elif limits.limit is not None and limits.usage is not None:
-        left = max(0, limits.limit - limits.usage)
+    elif (left := limits.remaining) is not None:
         note = "" if left else " (creating is blocked until some are deleted)"
-        report.step("limits", f"ok: {limits.usage} of {limits.limit} audiences used, {left} left{note}")
+        report.step("limits", f"ok: {limits.usage} of {limits.plan_limit} audiences used, {left} left{note}")
     else:
         available = {True: "creating allowed", False: "creating not allowed", None: "no numbers given"}
         report.step("limits", f"ok: {available[limits.is_available]}")
 
 
-def _read_only(settings: Settings) -> tuple[Settings, str]:
-    """Sandbox settings that read the sandbox database if it exists and never create it."""
+def _sandbox_without_creating_db(settings: Settings) -> tuple[Settings, str]:
+    """Sandbox settings that read the sandbox database if it exists and never create it.
+
+    A missing database is swapped for an in-memory one: `check` changes nothing on disk.
+    """
     db = settings.server.sandbox_db
     if db == ":memory:" or Path(db).exists():
         return settings, f"built-in sandbox (in process, no network; data {db})"
@@ -213,11 +215,9 @@ async def run_check(
         value = next(getattr(part, name) for part in parts if name in type(part).model_fields)
         report.settings.append((variable, _shown(value), sources[name]))
     if settings.server.sandbox:
-        settings, backend = _read_only(settings)
+        settings, backend = _sandbox_without_creating_db(settings)
         report.step("backend", backend)
-    elif settings.neuroflash.access_token is None and not (
-        settings.neuroflash.client_id and settings.neuroflash.client_secret
-    ):
+    elif not settings.neuroflash.has_credentials:
         report.problem(
             "backend",
             f"no neuroflash credentials for {settings.neuroflash.api_url}",
