@@ -12,6 +12,7 @@ from fractions import Fraction
 from .adjusted import Adjusted, NormalizationError
 from .text import collapse_whitespace, describe_type, shorten, show
 
+# Stricter than the API (whose docs name no maximum): an age above 120 is a typo, not an audience.
 MIN_AGE, MAX_AGE = 0, 120
 NAME_MIN, NAME_MAX = 3, 100
 RESIDENCE_MAX = 200

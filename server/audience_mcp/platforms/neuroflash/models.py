@@ -1,8 +1,8 @@
 """Pydantic models of the neuroflash wire format.
 
 Every model keeps unknown fields (`extra="allow"`) and `to_body()` writes back exactly what
-was read plus what was changed: the API has two published schema versions (FACTS.md), and a
-full PUT that dropped a field we do not know would silently delete it. Response fields are
+was read plus what was changed: the API has two published schema versions (neuroflash's
+public API docs), and a full PUT that dropped a field we do not know would silently delete it. Response fields are
 optional, because audiences written by other clients may lack what the API now requires
 (the audit reads those too).
 """
@@ -146,7 +146,7 @@ class ImageUpload(WireModel):
 
 class CreateLimit(WireModel):
     # Target-audience limits say isAvailable/usage; brand-voice limits say available/currentUsage
-    # (FACTS.md): read both.
+    # (neuroflash's public API docs): read both.
     is_available: bool | None = Field(default=None, validation_alias=AliasChoices("isAvailable", "available"))
     is_unlimited: bool | None = Field(default=None, validation_alias=AliasChoices("isUnlimited", "unlimited"))
     limit: int | None = None

@@ -35,6 +35,8 @@ from audience_mcp.platforms.neuroflash.sandbox.errors import FieldError, Validat
 NAME_MIN = 3
 NAME_MAX = 100
 AGE_MIN = 0
+# neuroflash's public API docs give minAge/maxAge as plain integers with no documented bound;
+# 150 is the sandbox's stand-in for the server's limit, looser than the tools' 120 on purpose.
 AGE_MAX = 150
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
