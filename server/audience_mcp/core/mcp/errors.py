@@ -1,116 +1,35 @@
 """Turn every API or input error into a ToolError whose text tells the model what to do next.
 
 Only ToolError text reaches the model (anything else becomes a bare "Error executing tool"),
-so every failure a tool can anticipate passes through here. Messages never carry secrets:
-they are built from our own words, field names, ids and the API's error text.
+so every failure a tool can anticipate passes through here. Each platform words its own
+errors (its `explain`: its settings, its tools, its rules); this module only applies it.
+Messages never carry secrets: they are built from our own words, field names, ids and the
+API's error text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from audience_mcp.core.http.errors import APIError
 from audience_mcp.core.normalize import NormalizationError
-from audience_mcp.platforms.neuroflash.api import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    AuthenticationError,
-    InvalidRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    PlanLimitReachedError,
-    RateLimitError,
-    ServerError,
-)
 
-# API field names -> the tool parameter names the model knows.
-_PARAM_NAMES = {
-    "minAge": "min_age",
-    "maxAge": "max_age",
-    "genderDistribution": "gender_distribution",
-    "painPoints": "pain_points",
-    "nativeLanguage": "native_language",
-    "newName": "new_name",
-    "audienceModelId": "audience_model_id",
-    "contentType": "content_type",
-    "fileName": "file_name",
-    "base64": "image_base64",
-}
-
-
-def param_name(api_field: str) -> str:
-    head, _, rest = api_field.partition(".")
-    name = _PARAM_NAMES.get(head, head)
-    return f"{name}.{rest}" if rest else name
+Explain = Callable[[APIError], str]
 
 
 def tool_error(message: str) -> ToolError:
     return ToolError(message)
 
 
-def _retry_hint(seconds: float | None) -> str:
-    if seconds is None:
-        return "Wait a minute and call the tool again."
-    wait = max(1, round(seconds))
-    return f"Call the tool again in {wait} second{'s' if wait != 1 else ''}."
-
-
-def explain(error: APIError, *, action: str, audience_id: str | None = None, writes: bool = False) -> str:
-    """The message for the model: what failed and what to do next."""
-    if isinstance(error, InvalidRequestError):
-        fields = "; ".join(f"{param_name(e.field)}: {e.message}" for e in error.field_errors)
-        return f"neuroflash rejected the request to {action}: {fields or error.message}. Fix these values and retry."
-    if isinstance(error, AuthenticationError):
-        return (
-            "neuroflash rejected the credentials (HTTP 401). Check NEUROFLASH_CLIENT_ID and "
-            "NEUROFLASH_CLIENT_SECRET (or NEUROFLASH_ACCESS_TOKEN, which wins when set) in the server's "
-            "environment; the user has to fix this, retrying will not help."
-        )
-    if isinstance(error, PlanLimitReachedError):
-        used = f"{error.usage} of {error.limit} audiences used" if error.limit is not None else "no audiences left"
-        return (
-            f"Plan limit reached: {used}. Delete an audience that is no longer needed (neuroflash_delete_audience) "
-            "or upgrade the neuroflash plan, then retry."
-        )
-    if isinstance(error, PermissionDeniedError):
-        return (
-            f"Not allowed to {action}: only the creator of an audience can change or delete it. "
-            "Duplicate it (neuroflash_duplicate_audience) to get your own copy and change that."
-        )
-    if isinstance(error, NotFoundError):
-        if error.code == "WORKSPACE_NOT_FOUND":
-            return "That workspace does not exist for these credentials. Call neuroflash_list_workspaces for valid ids."
-        if error.code == "AUDIENCE_MODEL_NOT_FOUND":
-            return "Unknown audience_model_id. Omit it to use the configured default model."
-        if error.code == "IMAGE_NOT_FOUND":
-            return f"Audience '{audience_id}' has no image."
-        target = f"Audience '{audience_id}'" if audience_id else "The audience"
-        return f"{target} was not found in this workspace. Call neuroflash_list_audiences to find the right id."
-    if isinstance(error, RateLimitError):
-        return f"neuroflash is rate-limiting requests (HTTP 429). {_retry_hint(error.retry_after)}"
-    if isinstance(error, ServerError | APIConnectionError):
-        what = f"HTTP {error.status}" if isinstance(error, APIStatusError) else error.message
-        if writes and not (isinstance(error, APIConnectionError) and error.reached_server is False):
-            return (
-                f"neuroflash did not confirm the request to {action} ({what}); it may or may not have been "
-                "applied. Check with neuroflash_list_audiences or neuroflash_get_audience before retrying, "
-                "so nothing is done twice."
-            )
-        return f"neuroflash is not answering properly ({what}); nothing was changed. Try again in a minute."
-    if isinstance(error, APIStatusError):
-        return f"neuroflash refused the request to {action} (HTTP {error.status}): {error.message}"
-    return f"Could not {action}: {error.message}"
-
-
 @contextmanager
-def api_errors(action: str, *, audience_id: str | None = None, writes: bool = False) -> Iterator[None]:
-    """Re-raise API and input errors of the block as ToolErrors for the model."""
+def api_errors(explain: Explain) -> Iterator[None]:
+    """Re-raise API errors of the block as ToolErrors worded by `explain`, input errors as they are."""
     try:
         yield
     except APIError as exc:
-        raise ToolError(explain(exc, action=action, audience_id=audience_id, writes=writes)) from exc
+        raise ToolError(explain(exc)) from exc
     except NormalizationError as exc:
         raise ToolError(str(exc)) from exc

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from audience_mcp.core.http.wire import plain
-from audience_mcp.core.mcp.annotations import read_only, writes
-from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import (
     FieldChange,
@@ -328,14 +327,3 @@ async def neuroflash_record_audience_usage(
     with api_errors("record the usage", audience_id=audience_id):
         await state.client.record_usage(ws, audience_id)
     return UsageResult(audience_id=audience_id, recorded=True)
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(neuroflash_list_audiences, annotations=read_only("List audiences"))
-    server.add_tool(neuroflash_get_audience, annotations=read_only("Get audience"))
-    if read_only_mode:
-        return
-    server.add_tool(neuroflash_create_audience, annotations=writes("Create audience", idempotent=False))
-    server.add_tool(neuroflash_update_audience, annotations=writes("Update audience", idempotent=True))
-    server.add_tool(neuroflash_duplicate_audience, annotations=writes("Duplicate audience", idempotent=False))
-    server.add_tool(neuroflash_record_audience_usage, annotations=writes("Record audience usage", idempotent=False))

@@ -16,13 +16,12 @@ from typing import Annotated, Any
 
 import anyio
 from anyio.abc import ObjectSendStream
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from audience_mcp.core.mcp.annotations import read_only
-from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE, APIError, NeuroflashClient, ResponseFormatError
 from audience_mcp.platforms.neuroflash.audit import Auditor, AuditParams, AuditReport, PlanUsage, UnknownChecksError
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 
 CONCURRENT_PAGES = 6
@@ -116,7 +115,3 @@ async def audit_audiences(
         with api_errors("audit the audiences"):
             raise failures[0]
     return auditor.report(plan)
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(audit_audiences, annotations=read_only("Audit audiences"))

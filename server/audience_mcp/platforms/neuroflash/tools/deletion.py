@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.mcp.annotations import writes
-from audience_mcp.core.mcp.errors import api_errors
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors
 from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audience_key, image_snapshot
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 
@@ -161,10 +160,3 @@ async def neuroflash_delete_audience(
         confirm_token=confirm_token,
         tool="neuroflash_delete_audience",
     )
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    if not read_only_mode:
-        server.add_tool(
-            neuroflash_delete_audience, annotations=writes("Delete audience", idempotent=True, destructive=True)
-        )

@@ -15,12 +15,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.elicitation import ElicitationResult
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.mcp.annotations import read_only, writes
-from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.core.store.journal import Change
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience, ImageUpload
@@ -30,6 +28,7 @@ from audience_mcp.platforms.neuroflash.tools.deletion import (
     ask_to_delete,
     confirm_and_delete,
 )
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, FieldChange, diff, profile_from_body
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
@@ -305,9 +304,3 @@ async def _undo_image(state: AppState, change: Change) -> RestoreResult:
     return RestoreResult(
         status="restored", change_id=change.id, action=change.action, audience_id=audience_id, message=message
     )
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(list_recent_changes, annotations=read_only("List recent changes"))
-    if not read_only_mode:
-        server.add_tool(restore_change, annotations=writes("Restore change", idempotent=False, destructive=True))

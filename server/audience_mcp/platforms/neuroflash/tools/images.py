@@ -9,13 +9,12 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.mcp.annotations import read_only, writes
-from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import ImageUpload, NotFoundError
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audience_key, image_snapshot
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 from audience_mcp.platforms.neuroflash.tools.views import ImageView, image_view
@@ -192,13 +191,3 @@ async def neuroflash_delete_audience_image(
         errors=api_errors("delete the image", audience_id=audience_id, writes=True),
     )
     return ImageResult(audience_id=audience_id, has_image=False, change_id=written.change_id)
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(neuroflash_get_audience_image, annotations=read_only("Get audience image"))
-    if read_only_mode:
-        return
-    server.add_tool(neuroflash_set_audience_image, annotations=writes("Set audience image", idempotent=True))
-    server.add_tool(
-        neuroflash_delete_audience_image, annotations=writes("Delete audience image", idempotent=True, destructive=True)
-    )

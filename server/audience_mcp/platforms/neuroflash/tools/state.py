@@ -13,9 +13,9 @@ from typing import Any
 
 import anyio
 
-from audience_mcp.core.mcp.errors import api_errors, tool_error
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.platforms.neuroflash.api import Audience, NeuroflashClient, Workspace
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.settings import Settings
 
 CONFIRMATION_TTL_SECONDS = 600.0

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.mcp.annotations import read_only
-from audience_mcp.core.mcp.errors import api_errors
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 
 
@@ -64,8 +63,3 @@ async def neuroflash_get_audience_limits(
         is_unlimited=unlimited,
         can_create=bool(can_create),
     )
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    server.add_tool(neuroflash_list_workspaces, annotations=read_only("List workspaces"))
-    server.add_tool(neuroflash_get_audience_limits, annotations=read_only("Get audience limits"))
