@@ -28,7 +28,6 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.logs import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
-from audience_mcp.core.store.legacy import NeuroflashRecording
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
 Status = Literal["pending", "succeeded", "failed"]
@@ -69,7 +68,7 @@ def _load(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-class Journal(NeuroflashRecording):
+class Journal:
     """Append-mostly store of the server's writes."""
 
     def __init__(self, path: str) -> None:

@@ -11,12 +11,12 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from audience_mcp.core.mcp.annotations import read_only, writes
-from audience_mcp.core.mcp.errors import api_errors, tool_error
-from audience_mcp.platforms.neuroflash.tools.journaling import audience_json
+from audience_mcp.core.store.writes import journaled_write
+from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, build_profile, profile_from_body
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 from audience_mcp.platforms.neuroflash.tools.views import AudienceView, audience_view
@@ -93,23 +93,21 @@ async def neuroflash_bootstrap_audience_from_url(
     profile = {param: draft.body.get(api_field) for param, api_field in API_FIELDS.items()}
     if not create:
         return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
-    with state.journal.recording(
-        tool="neuroflash_bootstrap_audience_from_url", action="create", workspace_id=ws, audience_id=None
-    ) as rec:
-        with api_errors("create the audience", writes=True):
-            audience = await state.client.create_audience(ws, profile_from_body(draft.body))
-        rec.succeeded(after=audience_json(audience), audience_id=audience.id)
+    written = await journaled_write(
+        state.journal,
+        audience_key(ws, None),
+        state.client.create_audience(ws, profile_from_body(draft.body)),
+        tool="neuroflash_bootstrap_audience_from_url",
+        action="create",
+        request=draft.body,
+        new_id=lambda created: created.id,
+        errors=api_errors("create the audience", writes=True),
+    )
+    audience = written.result
     return BootstrapResult(
         profile=profile,
         created=True,
         audience=audience_view(audience, "detailed"),
         adjustments=draft.adjustments,
-        change_id=rec.change_id,
+        change_id=written.change_id,
     )
-
-
-def register(server: MCPServer, *, read_only_mode: bool) -> None:
-    title = "Bootstrap audience from URL"
-    # Writes only with create=true, which read-only mode refuses; the annotations say which case holds.
-    annotations = read_only(title) if read_only_mode else writes(title, idempotent=False)
-    server.add_tool(neuroflash_bootstrap_audience_from_url, annotations=annotations)
