@@ -14,16 +14,14 @@ import pytest
 from pydantic import SecretStr
 
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
-from tests.support import GUIDE_BODY
-
-__all__ = ["GUIDE_BODY"]  # tests import the guide body from here too
+from tests.support.clocks import RecordedSleep
 
 BASE = "http://sandbox.test"
 
 # The secrets campaign runs over the whole suite: sentinel secrets in the environment, and a
-# leak check of every test's output, tool results and journals (tests/campaigns/secret_guard.py).
+# leak check of every test's output, tool results and journals (tests/support/secret_guard.py).
 # pytester runs that check against tests written to leak, in tests/campaigns.
-pytest_plugins = ("pytester", "tests.campaigns.secret_guard")
+pytest_plugins = ("pytester", "tests.support.secret_guard")
 
 
 @pytest.fixture
@@ -35,27 +33,6 @@ def anyio_backend() -> str:
 def isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Default paths (sandbox DB, journal) land in a temp dir, never in the developer's data."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
-
-
-class RecordedSleep:
-    """Stands in for anyio.sleep in the client: records each wait instead of waiting."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

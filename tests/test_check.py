@@ -19,7 +19,7 @@ from audience_mcp.platforms.neuroflash.connection import Backend
 from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
 from audience_mcp.settings import Settings
 from tests import test_cli
-from tests.test_cli import clean_env
+from tests.support import clean_env
 
 pytestmark = pytest.mark.anyio
 

@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from .support import FIGURES, SCALE, SEED
+from tests.support.campaigns import FIGURES, SCALE, SEED
 
 
 @pytest.fixture(autouse=True)
 def _no_developer_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     """A developer's NEUROFLASH_* settings or .env must not change what a campaign sees."""
-    from .secret_guard import ENV_SENTINELS
+    from tests.support.secret_guard import ENV_SENTINELS
 
     for name in list(os.environ):
         if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")) and name not in ENV_SENTINELS:

@@ -40,8 +40,7 @@ from audience_mcp.platforms.neuroflash.connection import Backend
 from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, Sandbox, SandboxConfig, create_sandbox_app
 from audience_mcp.settings import Settings
 from tests.support import GUIDE_BODY
-
-from .support import FIGURES, WS, campaign_timeout, error_message, is_crash, scaled
+from tests.support.campaigns import FIGURES, WS, campaign_timeout, error_message, is_crash, scaled
 
 CALLS = scaled(2000)
 BASE = "http://sandbox.bad-input.test"

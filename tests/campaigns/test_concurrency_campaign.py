@@ -21,8 +21,7 @@ import pytest
 from mcp import Client
 
 from audience_mcp.core.store.journal import Journal
-
-from .support import (
+from tests.support.campaigns import (
     FIGURES,
     SCALE,
     CountingBackends,

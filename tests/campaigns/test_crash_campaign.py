@@ -31,8 +31,8 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from .secret_guard import find_leaks
-from .support import FIGURES, SEED, campaign_timeout, clean_env, integrity_ok, scaled
+from tests.support.campaigns import FIGURES, SEED, campaign_timeout, clean_env, integrity_ok, scaled
+from tests.support.secret_guard import find_leaks
 
 pytestmark = pytest.mark.anyio
 

@@ -24,7 +24,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from .support import (
+from tests.support.campaigns import (
     FIGURES,
     SEED,
     CountingBackends,

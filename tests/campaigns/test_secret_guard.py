@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .secret_guard import ENV_SENTINELS, LEAK, SENTINEL_PREFIX, find_leaks
+from tests.support.secret_guard import ENV_SENTINELS, LEAK, SENTINEL_PREFIX, find_leaks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,7 @@ def test_the_guard_fails_each_kind_of_leak_and_passes_clean_or_redacted_output(
     pytester.makepyfile(test_leaking=LEAKING_TESTS)
 
     result = pytester.runpytest_subprocess(
-        "-p", "tests.campaigns.secret_guard", "-p", "no:cacheprovider", "--show-capture=no", "-rA"
+        "-p", "tests.support.secret_guard", "-p", "no:cacheprovider", "--show-capture=no", "-rA"
     )
 
     def names(*outcomes: str) -> set[str]:

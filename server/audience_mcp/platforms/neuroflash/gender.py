@@ -21,7 +21,7 @@ from audience_mcp.core.normalize.text import describe_type, fold, shorten, show
 
 FIELD = "gender_distribution"
 
-# The one definition; the sandbox keeps a copy, proven equal by tests/sandbox/test_shared_rules.py.
+# The one definition; the sandbox keeps a copy, proven equal by tests/platforms/neuroflash/sandbox/test_shared_rules.py.
 GENDER_KEYS: tuple[str, ...] = ("female", "male", "nonBinary", "preferNotToSay")
 DEFAULT_GENDER_SHARES: dict[str, float] = {
     "female": 0.5,

@@ -16,7 +16,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 # Fields the server owns: never sent back in a create or PUT body. The sandbox keeps a copy
-# (it may not import the client); tests/sandbox/test_shared_rules.py proves the two equal.
+# (it may not import the client); tests/platforms/neuroflash/sandbox/test_shared_rules.py proves the two equal.
 SERVER_OWNED_FIELDS = frozenset(
     {
         "id",

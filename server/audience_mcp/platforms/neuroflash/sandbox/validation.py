@@ -44,7 +44,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_URLS = 10
 IMAGE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 # The sandbox stands in for the real API and must not import the client or the tools, so it
-# keeps its own copies of these two; tests/sandbox/test_shared_rules.py proves they are equal.
+# keeps its own copies of these two; tests/platforms/neuroflash/sandbox/test_shared_rules.py proves they are equal.
 GENDER_KEYS = ("female", "male", "nonBinary", "preferNotToSay")
 STRING_LIST_FIELDS = ("interests", "needs", "painPoints")
 OPTIONAL_STRING_FIELDS = ("country", "nativeLanguage")
