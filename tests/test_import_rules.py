@@ -128,3 +128,23 @@ def test_start_up_imports_no_module_of_a_platform_it_does_not_need(tmp_path: Pat
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    """Shared helpers live in tests/support/; a test module or conftest is never imported."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                leaf = name.split(".")[-1]
+                if name.startswith(("tests.", ".")) and (leaf.startswith("test_") or leaf == "conftest"):
+                    found.append(f"{path.relative_to(tests)} imports {name}")
+    assert found == []
