@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from tests.support.clocks import RecordedSleep
+from tests.support.processes import sandbox_api  # noqa: F401 - the standalone sandbox process, a fixture
 
 BASE = "http://sandbox.test"
 

@@ -18,12 +18,10 @@ from audience_mcp.platforms.neuroflash.api import NeuroflashClient
 from audience_mcp.platforms.neuroflash.connection import Backend
 from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
 from audience_mcp.settings import Settings
-from tests import test_cli
 from tests.support import clean_env
 
 pytestmark = pytest.mark.anyio
 
-sandbox_api = test_cli.sandbox_api  # the standalone sandbox as a process, shared with test_cli
 
 SECRET = "check-secret-3f9a1c77e2"
 MCP_TOKEN = "check-mcp-token-b81d0e55aa"
