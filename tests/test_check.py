@@ -65,7 +65,7 @@ def sandbox_backend(sandbox_app: Any) -> Callable[[Settings], Backend]:
             client_secret=SecretStr("sandbox-secret"),
             http_transport=httpx2.ASGITransport(app=sandbox_app),
         )
-        return Backend(client=client, sandbox=sandbox_app.state.sandbox)
+        return Backend(client=client)
 
     return factory
 

@@ -315,7 +315,7 @@ def recording_backend(sandbox_app: Any, seen: SeenBySandbox, opened: list[Settin
             client_secret=SecretStr("sandbox-secret"),
             http_transport=httpx2.ASGITransport(app=recording),
         )
-        return Backend(client=client, sandbox=sandbox_app.state.sandbox)
+        return Backend(client=client)
 
     return factory
 

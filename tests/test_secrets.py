@@ -86,7 +86,7 @@ def _backend(transport: httpx2.AsyncBaseTransport, sandbox: Any, secret: str) ->
             client_secret=SecretStr(secret),
             http_transport=transport,
         )
-        return Backend(client=client, sandbox=sandbox)
+        return Backend(client=client)
 
     return factory
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+
+from audience_mcp.platforms.neuroflash.audit import Auditor, AuditParams, AuditReport, PlanUsage
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RECENT = "2026-05-20T08:30:00.123Z"
@@ -46,3 +49,24 @@ def audience(audience_id: str = "a1", **overrides: Any) -> dict[str, Any]:
 
 def shares(female: Any, male: Any, non_binary: Any, prefer_not_to_say: Any) -> dict[str, Any]:
     return {"female": female, "male": male, "nonBinary": non_binary, "preferNotToSay": prefer_not_to_say}
+
+
+def audit(
+    audiences: Iterable[Mapping[str, Any]],
+    *,
+    now: datetime,
+    plan: PlanUsage | None = None,
+    checks: Iterable[str] | None = None,
+    max_findings: int = 50,
+    stale_after_days: int = 180,
+    wide_age_span: int = 40,
+) -> AuditReport:
+    """The whole audit over an iterable of audiences (convenience for callers without paging)."""
+    auditor = Auditor(
+        AuditParams(now=now, stale_after_days=stale_after_days, wide_age_span=wide_age_span),
+        checks=checks,
+        max_findings=max_findings,
+    )
+    for audience in audiences:
+        auditor.add(audience)
+    return auditor.report(plan)

@@ -194,7 +194,7 @@ def make_server() -> Iterator[ServerFactory]:
                 retry=retry or RetryPolicy(max_attempts=2),
                 sleep=_no_sleep,
             )
-            return Backend(client=client, sandbox=sandbox)
+            return Backend(client=client)
 
         settings = make_settings(**settings_overrides)
         server = create_server(settings, backend_factory=backend_factory)

@@ -21,10 +21,9 @@ SANDBOX_BASE_URL = "http://sandbox.neuroflash.local"
 
 @dataclass
 class Backend:
-    """The opened client, plus the in-process sandbox when there is one (tests seed it)."""
+    """The opened client (a dataclass, so a platform can add what else it opens)."""
 
     client: NeuroflashClient
-    sandbox: object | None = None
 
 
 def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Backend:
@@ -42,7 +41,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Bac
             http_transport=httpx2.ASGITransport(app=app),
             retry=retry,
         )
-        return Backend(client=client, sandbox=app.state.sandbox)
+        return Backend(client=client)
     client = NeuroflashClient.connect(
         api_url=settings.neuroflash.api_url,
         token_url=settings.neuroflash.token_url,

@@ -14,10 +14,9 @@ from audience_mcp.platforms.neuroflash.audit import (
     AuditReport,
     PlanUsage,
     UnknownChecksError,
-    audit,
 )
 from audience_mcp.platforms.neuroflash.audit.groups import name_key, profile_key
-from tests.support.audit import NOW, audience
+from tests.support.audit import NOW, audience, audit
 
 GROUP_CHECKS = ["duplicate_names", "near_identical"]
 

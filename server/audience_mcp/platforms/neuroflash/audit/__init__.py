@@ -15,7 +15,6 @@ from audience_mcp.platforms.neuroflash.audit.report import (
     AuditReport,
     AuditSummary,
     UnknownChecksError,
-    audit,
     select_checks,
 )
 
@@ -32,6 +31,5 @@ __all__ = [
     "PlanUsage",
     "Severity",
     "UnknownChecksError",
-    "audit",
     "select_checks",
 ]

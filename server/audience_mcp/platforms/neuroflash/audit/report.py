@@ -12,7 +12,6 @@ import heapq
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -212,24 +211,3 @@ class Auditor:
             findings=findings,
             truncated=total > len(findings),
         )
-
-
-def audit(
-    audiences: Iterable[Mapping[str, Any]],
-    *,
-    now: datetime,
-    plan: PlanUsage | None = None,
-    checks: Iterable[str] | None = None,
-    max_findings: int = 50,
-    stale_after_days: int = 180,
-    wide_age_span: int = 40,
-) -> AuditReport:
-    """The whole audit over an iterable of audiences (convenience for callers without paging)."""
-    auditor = Auditor(
-        AuditParams(now=now, stale_after_days=stale_after_days, wide_age_span=wide_age_span),
-        checks=checks,
-        max_findings=max_findings,
-    )
-    for audience in audiences:
-        auditor.add(audience)
-    return auditor.report(plan)
