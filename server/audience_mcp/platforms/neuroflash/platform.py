@@ -115,15 +115,16 @@ def prompts() -> Sequence[PromptSpec]:
 @asynccontextmanager
 async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
     """The AppState every neuroflash tool shares: one API client (real or sandbox) for the lifespan."""
+    from audience_mcp.core.mcp.confirmations import Confirmations
     from audience_mcp.platforms.neuroflash.connection import open_backend
-    from audience_mcp.platforms.neuroflash.tools.state import AppState, DeleteConfirmations
+    from audience_mcp.platforms.neuroflash.tools.state import AppState
 
     backend = services.backend_factory("neuroflash", open_backend)(settings)
     state = AppState(
         settings=settings,
         client=backend.client,
         journal=services.journal,
-        confirmations=DeleteConfirmations(clock=services.clock),
+        confirmations=Confirmations(clock=services.clock),
         image_dir=services.image_dir,
         refuse_file_paths=services.refuse_file_paths,
     )

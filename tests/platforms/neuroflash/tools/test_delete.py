@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from audience_mcp.platforms.neuroflash.tools.state import DeleteConfirmations
+from audience_mcp.core.mcp.confirmations import Confirmations
 from tests.support.harness import OWNER, STORED_BODY, Answer, Harness, call, tool_error
 
 pytestmark = pytest.mark.anyio
@@ -96,7 +96,7 @@ async def test_a_token_expires_after_ten_minutes(
     harness: Harness, client: Client, elapsed: float, deleted: bool
 ) -> None:
     clock = Clock()
-    (await harness.app_state(client)).confirmations = DeleteConfirmations(clock=clock)
+    (await harness.app_state(client)).confirmations = Confirmations(clock=clock)
     audience_id = harness.seed()
     issued = await call(client, "neuroflash_delete_audience", audience_id=audience_id)
     assert issued["expires_in_seconds"] == 600

@@ -1,20 +1,21 @@
 """neuroflash_delete_audience: never deletes on a first call alone.
 
-When the client supports elicitation, the user is asked (naming the audience) through the
-SDK's `Resolve`/`Elicit`, which works on both protocol generations. Otherwise the first call
-returns a preview and a single-use `confirm_token` (bound to that audience, valid 10 minutes),
-and a second call with the token deletes. A declined or cancelled question deletes nothing.
+The confirmation is core's protocol (core/mcp/confirmations): the user is asked (naming the
+audience) when the client supports elicitation; otherwise the first call returns a preview and
+a single-use `confirm_token` (bound to that audience, action and tool, valid 10 minutes), and a
+second call with the token deletes. A declined or cancelled question deletes nothing.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
+from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field
 
+from audience_mcp.core.mcp.confirmations import Confirmation, Declined, NeedsConfirmation, Request, ask, confirm
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors
@@ -22,7 +23,7 @@ from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, audienc
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 
 
-class DeleteConfirmation(BaseModel):
+class DeleteConfirmation(Confirmation):
     confirm: bool = Field(description="Yes, delete this audience permanently")
 
 
@@ -66,13 +67,10 @@ async def _audience_to_delete(
 
 def ask_to_delete(audience: Audience | None, ctx: Context) -> Elicit[DeleteConfirmation] | None:
     """Ask the user when the client can be asked; None means: use the token flow."""
-    capabilities = ctx.client_capabilities
-    if audience is None or capabilities is None or capabilities.elicitation is None:
-        return None
-    return Elicit(
-        f"Delete the target audience '{audience.name}' (id {audience.id})? This cannot be undone.",
-        DeleteConfirmation,
-    )
+    question = None
+    if audience is not None:
+        question = f"Delete the target audience '{audience.name}' (id {audience.id})? This cannot be undone."
+    return ask(question, ctx, DeleteConfirmation)
 
 
 async def _ask_user(
@@ -81,57 +79,71 @@ async def _ask_user(
     return ask_to_delete(audience, ctx)
 
 
+def delete_request(
+    workspace_id: str, audience_id: str, *, tool: str, action: str, arguments: dict[str, object]
+) -> Request:
+    """What a token confirms: this action on this audience, through this tool (named in every message)."""
+    return Request(
+        platform="neuroflash",
+        resource_type="audience",
+        resource_id=audience_id,
+        action=action,
+        tool=tool,
+        arguments=arguments,
+        scope=workspace_id,
+    )
+
+
 async def confirm_and_delete(
     state: AppState,
+    request: Request,
     *,
-    workspace_id: str,
-    audience_id: str,
     audience: Audience | None,
     decision: ElicitationResult[DeleteConfirmation],
     confirm_token: str | None,
-    tool: str,
     restores: int | None = None,
 ) -> DeleteResult:
     """The confirmation rule of every delete: a redeemed token, or the user's yes; else a preview.
 
     `audience` is the audience as fetched for the question or the preview (None when a token
-    was given: the token's preview is used). The delete is journaled with the full
+    was given: the one kept with the token is used). The delete is journaled with the full
     before-image and the image bytes, so restore_change can bring it back; with `restores`,
     the undone change is marked in the same transaction as this delete's success.
     """
-    if confirm_token:
-        audience = state.confirmations.redeem(confirm_token, workspace_id, audience_id).preview
-    elif isinstance(decision, AcceptedElicitation) and isinstance(decision.data, DeleteConfirmation):
-        if not decision.data.confirm:
-            return DeleteResult(status="declined", audience_id=audience_id, message="Not confirmed; nothing deleted.")
-    elif isinstance(decision, AcceptedElicitation) and audience is not None:
-        pending = state.confirmations.issue(workspace_id, audience)
+    workspace_id, audience_id = request.scope, request.resource_id
+    preview = _preview(audience).model_dump() if audience is not None else None
+    outcome = confirm(
+        state.confirmations, request, decision=decision, token=confirm_token, preview=preview, payload=audience
+    )
+    if isinstance(outcome, NeedsConfirmation):
         return DeleteResult(
             status="confirmation_required",
             audience_id=audience_id,
             message=(
-                f"Not deleted yet. Show the user this preview and ask; if they agree, call {tool} again "
+                f"Not deleted yet. Show the user this preview and ask; if they agree, call {request.tool} again "
                 "with confirm_token."
             ),
-            preview=_preview(audience),
-            confirm_token=pending.token,
-            expires_in_seconds=state.confirmations.seconds_left(pending),
+            preview=DeletePreview.model_validate(outcome.preview),
+            confirm_token=outcome.token,
+            expires_in_seconds=outcome.expires_in_seconds,
         )
-    else:
-        return DeleteResult(
-            status="declined",
-            audience_id=audience_id,
-            message="The user declined or dismissed the question; nothing deleted.",
+    if isinstance(outcome, Declined):
+        message = (
+            "Not confirmed; nothing deleted."
+            if outcome.answered_no
+            else "The user declined or dismissed the question; nothing deleted."
         )
-    assert audience is not None
-    image = await image_snapshot(state, workspace_id, audience_id, audience.image) if audience.image else NO_IMAGE
+        return DeleteResult(status="declined", audience_id=audience_id, message=message)
+    before = outcome.payload
+    assert isinstance(before, Audience)  # what this module passed as the payload
+    image = await image_snapshot(state, workspace_id, audience_id, before.image) if before.image else NO_IMAGE
     written = await journaled_write(
         state.journal,
         audience_key(workspace_id, audience_id),
         state.client.delete_audience(workspace_id, audience_id),
-        tool=tool,
+        tool=request.tool,
         action="delete",
-        before=audience,
+        before=before,
         image=image,
         restores=restores,
         errors=api_errors("delete the audience", audience_id=audience_id, writes=True),
@@ -151,12 +163,7 @@ async def neuroflash_delete_audience(
     show it, and call again with the token only if the user agrees."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
-    return await confirm_and_delete(
-        state,
-        workspace_id=ws,
-        audience_id=audience_id,
-        audience=audience,
-        decision=decision,
-        confirm_token=confirm_token,
-        tool="neuroflash_delete_audience",
+    request = delete_request(
+        ws, audience_id, tool="neuroflash_delete_audience", action="delete", arguments={"audience_id": audience_id}
     )
+    return await confirm_and_delete(state, request, audience=audience, decision=decision, confirm_token=confirm_token)

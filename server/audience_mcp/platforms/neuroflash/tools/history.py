@@ -27,6 +27,7 @@ from audience_mcp.platforms.neuroflash.tools.deletion import (
     DeletePreview,
     ask_to_delete,
     confirm_and_delete,
+    delete_request,
 )
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
@@ -167,15 +168,12 @@ async def _undo_create(
     confirm_token: str | None,
 ) -> RestoreResult:
     audience_id = change.resource_id or ""
+    # Its own action: a token shown for neuroflash_delete_audience does not confirm this undo.
+    request = delete_request(
+        change.scope_id, audience_id, tool="restore_change", action="restore", arguments={"change_id": change.id}
+    )
     result = await confirm_and_delete(
-        state,
-        workspace_id=change.scope_id,
-        audience_id=audience_id,
-        audience=audience,
-        decision=decision,
-        confirm_token=confirm_token,
-        tool="restore_change",
-        restores=change.id,
+        state, request, audience=audience, decision=decision, confirm_token=confirm_token, restores=change.id
     )
     status: Literal["restored", "confirmation_required", "declined"] = (
         "restored" if result.status == "deleted" else result.status

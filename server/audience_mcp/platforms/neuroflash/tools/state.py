@@ -1,11 +1,9 @@
 """What every tool call shares: the API client, the settings, per-audience locks, the
-pending delete confirmations, and the workspace choice."""
+pending confirmations (core's protocol), and the workspace choice."""
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +11,11 @@ from typing import Any
 
 import anyio
 
+from audience_mcp.core.mcp.confirmations import Confirmations
 from audience_mcp.core.store.journal import Journal
-from audience_mcp.platforms.neuroflash.api import Audience, NeuroflashClient, Workspace
+from audience_mcp.platforms.neuroflash.api import NeuroflashClient, Workspace
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.settings import Settings
-
-CONFIRMATION_TTL_SECONDS = 600.0
 
 
 class AudienceLocks:
@@ -42,61 +39,6 @@ class AudienceLocks:
                 self._locks[audience_id] = (lock, users - 1)
 
 
-@dataclass(frozen=True)
-class PendingDeletion:
-    token: str
-    workspace_id: str
-    audience_id: str
-    expires_at: float
-    preview: Audience
-
-
-class DeleteConfirmations:
-    """Single-use confirmation tokens for deletes, bound to one audience, valid 10 minutes."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic, ttl: float = CONFIRMATION_TTL_SECONDS) -> None:
-        self._clock = clock
-        self._ttl = ttl
-        self._pending: dict[str, PendingDeletion] = {}
-
-    def issue(self, workspace_id: str, audience: Audience) -> PendingDeletion:
-        self._expire()
-        pending = PendingDeletion(
-            token=secrets.token_urlsafe(12),
-            workspace_id=workspace_id,
-            audience_id=audience.id,
-            expires_at=self._clock() + self._ttl,
-            preview=audience,
-        )
-        self._pending[pending.token] = pending
-        return pending
-
-    def redeem(self, token: str, workspace_id: str, audience_id: str) -> PendingDeletion:
-        """Consume the token, or raise a ToolError saying how to get a valid one."""
-        self._expire()
-        pending = self._pending.get(token)
-        if pending is None:
-            raise tool_error(
-                "This confirm_token is unknown, already used or expired (tokens last 10 minutes). "
-                f"Call neuroflash_delete_audience(audience_id='{audience_id}') without a token to get a new one."
-            )
-        if pending.audience_id != audience_id or pending.workspace_id != workspace_id:
-            raise tool_error(
-                f"This confirm_token was issued for audience '{pending.audience_id}', not '{audience_id}'. "
-                "Call neuroflash_delete_audience without a token for the audience you want to delete."
-            )
-        del self._pending[token]
-        return pending
-
-    def seconds_left(self, pending: PendingDeletion) -> int:
-        return max(0, int(pending.expires_at - self._clock()))
-
-    def _expire(self) -> None:
-        now = self._clock()
-        for token in [t for t, p in self._pending.items() if p.expires_at <= now]:
-            del self._pending[token]
-
-
 @dataclass
 class AppState:
     """The lifespan state of the server (one per process, or per in-memory test client)."""
@@ -106,7 +48,7 @@ class AppState:
     journal: Journal
     sandbox: object | None = None
     locks: AudienceLocks = field(default_factory=AudienceLocks)
-    confirmations: DeleteConfirmations = field(default_factory=DeleteConfirmations)
+    confirmations: Confirmations = field(default_factory=Confirmations)
     image_dir: Path | None = None  # AUDIENCE_MCP_IMAGE_DIR: file_path must lie inside it
     refuse_file_paths: bool = False  # HTTP mode: no file_path unless image_dir is set
     _only_workspace: str | None = None
