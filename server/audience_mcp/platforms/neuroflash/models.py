@@ -138,6 +138,17 @@ class Duplication(WireModel):
     original: Audience | None = None
 
 
+class DuplicationRequest(WireModel):
+    """POST .../duplication: without a name the API calls the copy '<name> (Copy)'."""
+
+    new_name: str | None = None
+
+    @classmethod
+    def named(cls, new_name: str | None) -> DuplicationRequest:
+        # An empty body, not {"newName": null}: only a given name is sent.
+        return cls(new_name=new_name) if new_name else cls()
+
+
 class ImageUpload(WireModel):
     base64: str
     content_type: str

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from audience_mcp.core.http.wire import plain
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
+from audience_mcp.platforms.neuroflash.models import DuplicationRequest
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
 from audience_mcp.platforms.neuroflash.tools.profiles import (
@@ -307,7 +308,7 @@ async def neuroflash_duplicate_audience(
         state.client.duplicate_audience(ws, audience_id, name),
         tool="neuroflash_duplicate_audience",
         action="duplicate",
-        request={"newName": name} if name else {},  # the body as the client sends it
+        request=DuplicationRequest.named(name).to_body(),  # the body as the client sends it
         after=lambda result: result.duplicate,
         new_id=lambda result: result.duplicate.id,
         errors=api_errors("duplicate the audience", audience_id=audience_id, writes=True),

@@ -3,14 +3,13 @@
 The tool only fetches and feeds: list pages of the maximum size, the first alone (it tells the
 total), the rest concurrently but a few at a time, each page handed to the pure Auditor
 (`audience_mcp.platforms.neuroflash.audit`) as it arrives and then dropped. Pages are read as raw JSON
-with fractions as `Decimal`, so gender shares are summed from their exact literals, and so one
-audience with garbled fields (exactly what an audit looks for) cannot fail the whole page the
-way strict model parsing would.
+(`fields.RawPage`) with fractions as `Decimal`, so gender shares are summed from their exact
+literals, and so one audience with garbled fields (exactly what an audit looks for) cannot fail
+the whole page the way strict model parsing would.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,8 +18,9 @@ from anyio.abc import ObjectSendStream
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE, APIError, NeuroflashClient, ResponseFormatError
+from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE, APIError, NeuroflashClient
 from audience_mcp.platforms.neuroflash.audit import Auditor, AuditParams, AuditReport, PlanUsage, UnknownChecksError
+from audience_mcp.platforms.neuroflash.fields import RawPage
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 
@@ -28,31 +28,12 @@ CONCURRENT_PAGES = 6
 Page = list[dict[str, Any]]
 
 
-async def _fetch_page(client: NeuroflashClient, workspace_id: str, page: int) -> tuple[Page, int]:
-    """The page's audiences (dicts, fractions as Decimal) and the total number of pages."""
-    body = await client.list_audiences_raw(workspace_id, page=page, size=MAX_PAGE_SIZE)
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        raise ResponseFormatError("the audience list has no data array")
-    info = body.get("page")
-    info = info if isinstance(info, dict) else {}
-    return [item for item in data if isinstance(item, dict)], _total_pages(info, page)
-
-
-def _total_pages(info: dict[str, Any], page: int) -> int:
-    total_pages, total, size = info.get("totalPages"), info.get("totalElements"), info.get("size")
-    if isinstance(total_pages, int) and not isinstance(total_pages, bool):
-        return total_pages
-    if isinstance(total, int) and isinstance(size, int) and size > 0:
-        return math.ceil(total / size)
-    return page  # no paging information: this page is all there is
+async def _fetch_page(client: NeuroflashClient, workspace_id: str, page: int) -> RawPage:
+    return RawPage.read(await client.list_audiences_raw(workspace_id, page=page, size=MAX_PAGE_SIZE), page)
 
 
 async def _limits(client: NeuroflashClient, workspace_id: str) -> PlanUsage:
-    limits = (await client.get_limits(workspace_id)).create
-    return PlanUsage(
-        usage=limits.usage, limit=limits.limit, unlimited=bool(limits.is_unlimited), available=limits.is_available
-    )
+    return PlanUsage.from_limit((await client.get_limits(workspace_id)).create)
 
 
 async def audit_audiences(
@@ -77,10 +58,10 @@ async def audit_audiences(
     ws = await state.workspace_id(workspace_id)
     client = state.client
     with api_errors("audit the audiences"):
-        first, total_pages = await _fetch_page(client, ws, 1)
+        first = await _fetch_page(client, ws, 1)
         plan = await _limits(client, ws)
-    total_pages = max(total_pages, 1)
-    for index, audience in enumerate(first):
+    total_pages = max(first.total_pages, 1)
+    for index, audience in enumerate(first.audiences):
         auditor.add(audience, index)
     del first
     await ctx.report_progress(1, total_pages, f"Read page 1 of {total_pages}")
@@ -92,7 +73,7 @@ async def audit_audiences(
     async def fetch(page: int, out: ObjectSendStream[tuple[int, Page]]) -> None:
         async with out, limiter:  # the slot is held until the page is handed over: few pages in memory
             try:
-                items, _ = await _fetch_page(client, ws, page)
+                items = (await _fetch_page(client, ws, page)).audiences
             except APIError as exc:
                 failures.append(exc)
                 task_group.cancel_scope.cancel()

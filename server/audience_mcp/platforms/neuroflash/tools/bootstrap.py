@@ -15,9 +15,10 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from audience_mcp.core.store.writes import journaled_write
+from audience_mcp.platforms.neuroflash.fields import API_FIELDS, profile_params
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
-from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, build_profile, profile_from_body
+from audience_mcp.platforms.neuroflash.tools.profiles import build_profile, profile_from_body
 from audience_mcp.platforms.neuroflash.tools.state import app_state
 from audience_mcp.platforms.neuroflash.tools.views import AudienceView, audience_view
 
@@ -84,13 +85,12 @@ async def neuroflash_bootstrap_audience_from_url(
         imported = await state.client.import_from_urls(
             ws, cleaned, audience_model_id or state.settings.neuroflash.audience_model_id
         )
-    raw = imported.to_body()
-    args: dict[str, Any] = {param: raw.get(api_field) for param, api_field in API_FIELDS.items()}
+    args = profile_params(imported.to_body())
     args.update(overrides or {})
     args["shared"] = bool(args.get("shared") or False)
     with api_errors("prepare the imported profile"):
         draft = build_profile(**args)
-    profile = {param: draft.body.get(api_field) for param, api_field in API_FIELDS.items()}
+    profile = profile_params(draft.body)
     if not create:
         return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
     written = await journaled_write(

@@ -22,20 +22,10 @@ from audience_mcp.platforms.neuroflash.api import (
     RateLimitError,
     ServerError,
 )
+from audience_mcp.platforms.neuroflash.fields import PARAM_NAMES
 
-# API field names -> the tool parameter names the model knows.
-_PARAM_NAMES = {
-    "minAge": "min_age",
-    "maxAge": "max_age",
-    "genderDistribution": "gender_distribution",
-    "painPoints": "pain_points",
-    "nativeLanguage": "native_language",
-    "newName": "new_name",
-    "audienceModelId": "audience_model_id",
-    "contentType": "content_type",
-    "fileName": "file_name",
-    "base64": "image_base64",
-}
+# API field names -> the tool parameter names the model knows (the one table, in fields.py).
+_PARAM_NAMES = PARAM_NAMES
 
 
 def param_name(api_field: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from audience_mcp.core.store.keys import ResourceKey
 from audience_mcp.core.store.snapshots import snapshot
-from audience_mcp.platforms.neuroflash.api import APIError, Audience, AudienceImage, NotFoundError
+from audience_mcp.platforms.neuroflash.api import APIError, Audience, AudienceImage, ImageUpload, NotFoundError
 from audience_mcp.platforms.neuroflash.tools.state import AppState
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ async def image_snapshot(
     except APIError as exc:
         logger.warning("Could not back up the image of audience %s: %s", audience_id, type(exc).__name__)
         return {"unavailable": f"download failed ({type(exc).__name__})"}
-    return {
-        "base64": base64.b64encode(data).decode("ascii"),
-        "contentType": content_type.split(";")[0].strip(),
-        "fileName": image.file_name or "image",
-    }
+    return ImageUpload(
+        base64=base64.b64encode(data).decode("ascii"),
+        content_type=content_type.split(";")[0].strip(),
+        file_name=image.file_name or "image",
+    ).to_body()

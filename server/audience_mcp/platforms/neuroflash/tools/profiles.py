@@ -10,12 +10,12 @@ nothing sends no PUT.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
-from audience_mcp.core.http.wire import plain
+from audience_mcp.core.http.wire import decimal_of, plain
 from audience_mcp.core.normalize import (
     Adjusted,
     NormalizationError,
@@ -29,24 +29,12 @@ from audience_mcp.core.normalize import (
     normalize_text_list,
 )
 from audience_mcp.platforms.neuroflash.api import AudienceProfile
+from audience_mcp.platforms.neuroflash.fields import API_FIELDS, profile_param
 from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS, default_gender_shares, normalize_gender_shares
 
-# Tool parameter -> API field, for the fields a model may set.
-API_FIELDS = {
-    "name": "name",
-    "min_age": "minAge",
-    "max_age": "maxAge",
-    "residence": "residence",
-    "gender_distribution": "genderDistribution",
-    "interests": "interests",
-    "needs": "needs",
-    "pain_points": "painPoints",
-    "country": "country",
-    "native_language": "nativeLanguage",
-    "shared": "shared",
-}
-PARAMS_BY_API_FIELD = {v: k for k, v in API_FIELDS.items()}
 LIST_PARAMS = ("interests", "needs", "pain_points")
+# What a full body must hold for the API to accept it (gender_distribution is checked apart).
+REQUIRED_PARAMS = ("name", "min_age", "max_age", "residence", "interests", "needs", "pain_points")
 
 
 class FieldChange(BaseModel):
@@ -57,7 +45,11 @@ class FieldChange(BaseModel):
 
 @dataclass
 class Draft:
-    """A body being built, with the sentences that explain what was adjusted."""
+    """A body being built, with the sentences that explain what was adjusted.
+
+    `body` is the wire body (what is sent and journaled, unknown fields included); the builders
+    read and write it by tool parameter, so the wire names stay in `fields.API_FIELDS`.
+    """
 
     body: dict[str, Any]
     adjustments: list[str] = field(default_factory=list)
@@ -65,6 +57,12 @@ class Draft:
     def take(self, adjusted: Adjusted[Any]) -> Any:
         self.adjustments.extend(adjusted.adjustments)
         return adjusted.value
+
+    def get(self, param: str) -> Any:
+        return self.body.get(API_FIELDS[param])
+
+    def set(self, param: str, value: Any) -> None:
+        self.body[API_FIELDS[param]] = value
 
 
 def build_profile(
@@ -83,27 +81,27 @@ def build_profile(
 ) -> Draft:
     """The complete create body from a model's arguments; raises NormalizationError."""
     draft = Draft(body={})
-    body = draft.body
-    body["name"] = draft.take(normalize_name(name))
+    draft.set("name", draft.take(normalize_name(name)))
     low = draft.take(normalize_age(min_age, "min_age"))
     high = draft.take(normalize_age(max_age, "max_age"))
     check_age_range(low, high)
-    body["minAge"], body["maxAge"] = low, high
-    body["residence"] = draft.take(normalize_residence(residence))
+    draft.set("min_age", low)
+    draft.set("max_age", high)
+    draft.set("residence", draft.take(normalize_residence(residence)))
     if gender_distribution is None:
-        body["genderDistribution"] = draft.take(default_gender_shares())
+        draft.set("gender_distribution", draft.take(default_gender_shares()))
     else:
-        body["genderDistribution"] = draft.take(normalize_gender_shares(gender_distribution))
-    body["interests"] = draft.take(normalize_text_list(interests, "interests"))
-    body["needs"] = draft.take(normalize_text_list(needs, "needs"))
-    body["painPoints"] = draft.take(normalize_text_list(pain_points, "pain_points"))
+        draft.set("gender_distribution", draft.take(normalize_gender_shares(gender_distribution)))
+    draft.set("interests", draft.take(normalize_text_list(interests, "interests")))
+    draft.set("needs", draft.take(normalize_text_list(needs, "needs")))
+    draft.set("pain_points", draft.take(normalize_text_list(pain_points, "pain_points")))
     country_code = draft.take(normalize_country(country))
     if country_code is not None:
-        body["country"] = country_code
+        draft.set("country", country_code)
     language = draft.take(normalize_language(native_language))
     if language is not None:
-        body["nativeLanguage"] = language
-    body["shared"] = bool(shared)
+        draft.set("native_language", language)
+    draft.set("shared", bool(shared))
     return draft
 
 
@@ -114,16 +112,15 @@ def merge_update(current: dict[str, Any], args: dict[str, Any]) -> Draft:
     `native_language=""` removes the value.
     """
     draft = Draft(body=dict(current))
-    body = draft.body
     if args.get("name") is not None:
-        body["name"] = draft.take(normalize_name(args["name"]))
+        draft.set("name", draft.take(normalize_name(args["name"])))
     for param in ("min_age", "max_age"):
         if args.get(param) is not None:
-            body[API_FIELDS[param]] = draft.take(normalize_age(args[param], param))
+            draft.set(param, draft.take(normalize_age(args[param], param)))
     if args.get("residence") is not None:
-        body["residence"] = draft.take(normalize_residence(args["residence"]))
+        draft.set("residence", draft.take(normalize_residence(args["residence"])))
     if args.get("gender_distribution") is not None:
-        body["genderDistribution"] = draft.take(normalize_gender_shares(args["gender_distribution"]))
+        draft.set("gender_distribution", draft.take(normalize_gender_shares(args["gender_distribution"])))
     for param in ("country", "native_language"):
         value = args.get(param)
         if value is None:
@@ -131,24 +128,23 @@ def merge_update(current: dict[str, Any], args: dict[str, Any]) -> Draft:
         if isinstance(value, str) and not value.strip():
             # Nothing to remove when it is absent or null already: touching it would report a
             # None -> None change and send a needless PUT.
-            if body.get(API_FIELDS[param]) is not None:
-                body[API_FIELDS[param]] = None
+            if draft.get(param) is not None:
+                draft.set(param, None)
                 draft.adjustments.append(f"{param}: removed, as an empty value was given.")
             continue
         normalizer = normalize_country if param == "country" else normalize_language
-        body[API_FIELDS[param]] = draft.take(normalizer(value))
+        draft.set(param, draft.take(normalizer(value)))
     if args.get("shared") is not None:
-        body["shared"] = bool(args["shared"])
+        draft.set("shared", bool(args["shared"]))
     for param in LIST_PARAMS:
-        api_field = API_FIELDS[param]
         if args.get(param) is not None:
-            body[api_field] = draft.take(normalize_text_list(args[param], param))
+            draft.set(param, draft.take(normalize_text_list(args[param], param)))
         add, remove = args.get(f"add_{param}"), args.get(f"remove_{param}")
         if add is not None or remove is not None:
-            current_list = body.get(api_field)
+            current_list = draft.get(param)
             base = [str(item) for item in current_list] if isinstance(current_list, list) else []
-            body[api_field] = draft.take(apply_list_edits(base, add, remove, param))
-    low, high = body.get("minAge"), body.get("maxAge")
+            draft.set(param, draft.take(apply_list_edits(base, add, remove, param)))
+    low, high = draft.get("min_age"), draft.get("max_age")
     if isinstance(low, int) and isinstance(high, int):
         check_age_range(low, high)
     return draft
@@ -170,12 +166,7 @@ def _same(old: Any, new: Any) -> bool:
 
 def _decimal(value: float | Decimal) -> Decimal:
     """A number as the decimal its JSON literal denotes (a float by its shortest repr)."""
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(repr(value))
-    except InvalidOperation:
-        return Decimal(0)
+    return value if isinstance(value, Decimal) else decimal_of(value)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
@@ -184,9 +175,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     for key in list(old.keys()) + [k for k in new if k not in old]:
         if key in old and key in new and _same(old[key], new[key]):
             continue
-        changes.append(
-            FieldChange(field=PARAMS_BY_API_FIELD.get(key, key), old=plain(old.get(key)), new=plain(new.get(key)))
-        )
+        changes.append(FieldChange(field=profile_param(key), old=plain(old.get(key)), new=plain(new.get(key))))
     return changes
 
 
@@ -197,11 +186,8 @@ def body_problems(body: dict[str, Any]) -> list[str]:
     not sum to 1, a missing key). Sending such a body back would fail, and fixing it
     silently would change what the user did not ask to change, so the model is told.
     """
-    problems = []
-    for api_field in ("name", "minAge", "maxAge", "residence", "interests", "needs", "painPoints"):
-        if body.get(api_field) is None:
-            problems.append(f"{PARAMS_BY_API_FIELD[api_field]} is missing")
-    shares = body.get("genderDistribution")
+    problems = [f"{param} is missing" for param in REQUIRED_PARAMS if body.get(API_FIELDS[param]) is None]
+    shares = body.get(API_FIELDS["gender_distribution"])
     if not isinstance(shares, dict) or any(not _is_number(shares.get(k)) for k in GENDER_KEYS):
         problems.append("gender_distribution lacks one of female, male, nonBinary, preferNotToSay")
     else:
