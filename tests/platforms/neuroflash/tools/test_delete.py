@@ -78,6 +78,7 @@ async def test_a_token_is_bound_to_its_audience(harness: Harness, client: Client
     message = await tool_error(client, "neuroflash_delete_audience", audience_id=second, confirm_token=token)
 
     assert f"issued for audience '{first}'" in message
+    assert f"Call neuroflash_delete_audience(audience_id='{second}') without a token" in message
     assert exists(harness, first) and exists(harness, second)
     assert harness.sandbox.stats.get(DELETE) == 0
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from audience_mcp.core.mcp.confirmations import Confirmations
 from audience_mcp.platforms.neuroflash.sandbox import ImageData
 from tests.support.harness import (
     OWNER,
@@ -28,6 +29,15 @@ from tests.support.harness import (
 )
 
 pytestmark = pytest.mark.anyio
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 5_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
 
 OTHER_PNG = base64.b64encode(PNG_BYTES + b"\x00").decode("ascii")  # different bytes, still sniffed as PNG
 
@@ -102,6 +112,80 @@ async def test_restoring_a_create_deletes_it_only_after_confirmation(harness: Ha
     assert harness.sandbox.store.count(WS) == 0
     second = await tool_error(client, "restore_change", change_id=created["change_id"])
     assert "already undone" in second
+
+
+async def create(client: Client) -> dict[str, Any]:
+    return await call(client, "neuroflash_create_audience", name="Oops", min_age=20, max_age=30, residence="Berlin")
+
+
+@pytest.mark.parametrize("token", ["made-up", "used"])
+async def test_a_wrong_or_used_token_on_restore_change_names_restore_change(
+    harness: Harness, client: Client, token: str
+) -> None:
+    created = await create(client)
+    if token == "used":
+        first = await call(client, "restore_change", change_id=created["change_id"])
+        token = first["confirm_token"]
+        await call(client, "restore_change", change_id=created["change_id"], confirm_token=token)
+        created = await create(client)
+
+    message = await tool_error(client, "restore_change", change_id=created["change_id"], confirm_token=token)
+
+    assert f"Call restore_change(change_id={created['change_id']}) without a token" in message
+    assert "neuroflash_delete_audience" not in message
+    assert harness.sandbox.store.count(WS) == 1
+
+
+async def test_an_expired_token_on_restore_change_names_restore_change(harness: Harness, client: Client) -> None:
+    clock = Clock()
+    (await harness.app_state(client)).confirmations = Confirmations(clock=clock)
+    created = await create(client)
+    token = (await call(client, "restore_change", change_id=created["change_id"]))["confirm_token"]
+
+    clock.now += 600.0
+    message = await tool_error(client, "restore_change", change_id=created["change_id"], confirm_token=token)
+
+    assert "expired" in message and f"Call restore_change(change_id={created['change_id']})" in message
+    assert harness.sandbox.store.count(WS) == 1
+
+
+async def test_a_delete_token_does_not_confirm_a_restore(harness: Harness, client: Client) -> None:
+    created = await create(client)
+    audience_id = created["audience"]["id"]
+    token = (await call(client, "neuroflash_delete_audience", audience_id=audience_id))["confirm_token"]
+
+    message = await tool_error(client, "restore_change", change_id=created["change_id"], confirm_token=token)
+
+    assert f"issued for audience '{audience_id}' (delete, neuroflash_delete_audience(" in message
+    assert f"Call restore_change(change_id={created['change_id']}) without a token" in message
+    assert harness.sandbox.store.count(WS) == 1
+    # Refused, not spent: the delete it was shown for still goes through with it.
+    done = await call(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=token)
+    assert done["status"] == "deleted"
+
+
+async def test_a_restore_token_for_one_audience_does_not_confirm_the_restore_of_another(
+    harness: Harness, client: Client
+) -> None:
+    first, second = await create(client), await create(client)
+    token = (await call(client, "restore_change", change_id=first["change_id"]))["confirm_token"]
+
+    message = await tool_error(client, "restore_change", change_id=second["change_id"], confirm_token=token)
+
+    assert f"issued for audience '{first['audience']['id']}'" in message
+    assert f"Call restore_change(change_id={second['change_id']}) without a token" in message
+    assert harness.sandbox.store.count(WS) == 2
+
+
+async def test_a_restore_token_does_not_confirm_a_delete(harness: Harness, client: Client) -> None:
+    created = await create(client)
+    audience_id = created["audience"]["id"]
+    token = (await call(client, "restore_change", change_id=created["change_id"]))["confirm_token"]
+
+    message = await tool_error(client, "neuroflash_delete_audience", audience_id=audience_id, confirm_token=token)
+
+    assert f"Call neuroflash_delete_audience(audience_id='{audience_id}') without a token" in message
+    assert harness.sandbox.store.count(WS) == 1
 
 
 async def test_restoring_a_duplicate_asks_the_user_when_the_client_can_be_asked(harness: Harness) -> None:
