@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from audience_mcp.core.http.wire import decimal_of
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -26,8 +28,7 @@ def number(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        # repr is the shortest literal that reads back as this float: the JSON literal it came from.
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        return decimal_of(value) if math.isfinite(value) else None
     return None
 
 

@@ -1,6 +1,6 @@
 """neuroflash's error responses, read into the shared error hierarchy.
 
-The API speaks two error formats (FACTS.md): generic `{"error": "...", "code": "..."}` and
+The API speaks two error formats (neuroflash's public API docs): generic `{"error": "...", "code": "..."}` and
 validation `{"errors": [{"field", "message", "type"}]}`, listing every failing field at once.
 Its 403 means two different things the tools must tell apart: INSUFFICIENT_PERMISSIONS (only
 an audience's creator may change or delete it: duplicate it instead) and

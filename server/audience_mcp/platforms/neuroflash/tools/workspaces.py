@@ -51,15 +51,11 @@ async def neuroflash_get_audience_limits(
     with api_errors("read the limits"):
         limits = await state.client.get_limits(ws)
     create = limits.create
-    unlimited = bool(create.is_unlimited)
-    limit = None if unlimited else create.limit
-    remaining = None if limit is None or create.usage is None else max(0, limit - create.usage)
-    can_create = create.is_available if create.is_available is not None else (unlimited or bool(remaining))
     return LimitsResult(
         workspace_id=ws,
         usage=create.usage,
-        limit=limit,
-        remaining=remaining,
-        is_unlimited=unlimited,
-        can_create=bool(can_create),
+        limit=create.plan_limit,
+        remaining=create.remaining,
+        is_unlimited=bool(create.is_unlimited),
+        can_create=create.can_create,
     )
