@@ -287,7 +287,7 @@ def in_process(
             retry=RetryPolicy(max_attempts=1),
             clock=clock,
         )
-        return Backend(client=client, sandbox=app.state.sandbox)
+        return Backend(client=client)
 
     settings = Settings(_env_file=None, sandbox=False, workspace_id=None, read_only=False, state_db=":memory:")
     server = create_server(settings, backend_factory=backend_factory)

@@ -218,7 +218,7 @@ def _backend_factory(app: Any, sandbox: Sandbox) -> Any:
             http_transport=httpx2.ASGITransport(app=app),
             retry=RetryPolicy(max_attempts=2),
         )
-        return Backend(client=client, sandbox=sandbox)
+        return Backend(client=client)
 
     return factory
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import mcp_types
 from pydantic import SecretStr
@@ -191,18 +192,23 @@ def _wait_until_healthy(root: str, process: subprocess.Popen[bytes]) -> bool:
 
 @dataclass
 class CountingBackends:
-    """A backend factory that keeps what it opened, so a campaign can read the client's counters."""
+    """A backend factory that keeps what it opened and counts the client's retries (its backoff waits)."""
 
     retry: RetryPolicy = FAST_RETRY
     opened: list[Backend] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
 
     def __call__(self, settings: Settings) -> Backend:
-        backend = open_backend(settings, retry=self.retry)
+        backend = open_backend(settings, retry=self.retry, sleep=self._sleep)
         self.opened.append(backend)
         return backend
 
+    async def _sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)  # every retry waits first, so a wait counts one retry
+        await anyio.sleep(seconds)
+
     def retries(self) -> int:
-        return sum(b.client.transport.counter.attempts - b.client.transport.counter.requests for b in self.opened)
+        return len(self.waits)
 
 
 def integrity_ok(path: Path) -> bool:

@@ -59,14 +59,6 @@ class RetryPolicy:
         return rng.uniform(0, ceiling)
 
 
-@dataclass
-class RequestCounter:
-    """Counts what the client sent, for tests and benchmarks (attempts include retries)."""
-
-    requests: int = 0
-    attempts: int = 0
-
-
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -104,7 +96,6 @@ class ApiTransport:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self.counter = RequestCounter()
 
     @property
     def auth(self) -> httpx2.Auth:
@@ -130,10 +121,8 @@ class ApiTransport:
             headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
-        self.counter.requests += 1
         while True:
             attempt += 1
-            self.counter.attempts += 1
             started = time.perf_counter()
             try:
                 response = await self._http.request(
@@ -171,7 +160,6 @@ class ApiTransport:
                     reached_server=None,
                 ) from exc
             # An auth flow's re-send (a refreshed token after a 401) left its answer in the history.
-            self.counter.attempts += len(response.history)
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.debug("%s %s -> %s in %.1f ms (attempt %d)", method, path, response.status_code, elapsed_ms, attempt)
             if response.is_success:

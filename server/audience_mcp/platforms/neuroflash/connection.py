@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio
 import httpx2
 from pydantic import SecretStr
 
+from audience_mcp.core.http.transport import Sleep
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from audience_mcp.settings import Settings
@@ -26,7 +28,7 @@ class Backend:
     client: NeuroflashClient
 
 
-def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Backend:
+def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep: Sleep = anyio.sleep) -> Backend:
     """Build the client the settings ask for (no request is sent yet)."""
     if settings.server.sandbox:
         from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig, create_sandbox_app
@@ -40,6 +42,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Bac
             timeout_seconds=settings.server.timeout_seconds,
             http_transport=httpx2.ASGITransport(app=app),
             retry=retry,
+            sleep=sleep,
         )
         return Backend(client=client)
     client = NeuroflashClient.connect(
@@ -50,5 +53,6 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None) -> Bac
         access_token=settings.neuroflash.access_token,
         timeout_seconds=settings.server.timeout_seconds,
         retry=retry,
+        sleep=sleep,
     )
     return Backend(client=client)
