@@ -46,7 +46,6 @@ class AppState:
     settings: Settings
     client: NeuroflashClient
     journal: Journal
-    sandbox: object | None = None
     locks: AudienceLocks = field(default_factory=AudienceLocks)
     confirmations: Confirmations = field(default_factory=Confirmations)
     image_dir: Path | None = None  # AUDIENCE_MCP_IMAGE_DIR: file_path must lie inside it
