@@ -120,6 +120,14 @@ class Audience(AudienceProfile):
     def image(self) -> AudienceImage | None:
         return self.embedded.image if self.embedded else None
 
+    def unmodeled_fields(self) -> dict[str, Any]:
+        """Fields the API sent that no model declares, as read.
+
+        Without newPermissions: the API's raw permission map, which views show as the embedded
+        permissions' can_update/can_delete instead.
+        """
+        return {k: v for k, v in (self.model_extra or {}).items() if k != "newPermissions"}
+
 
 class PageInfo(WireModel):
     current_page: int = 1

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_seri
 
 from audience_mcp.core.http.wire import plain
 from audience_mcp.platforms.neuroflash.api import Audience, AudienceImage, AudienceProfile
+from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
 
 ResponseFormat = Literal["concise", "detailed"]
 
@@ -96,8 +97,7 @@ def audience_view(audience: Audience, response_format: ResponseFormat = "concise
         view.image_url = image.url if image else None
         view.can_update = permissions.can_update if permissions else None
         view.can_delete = permissions.can_delete if permissions else None
-        extra = {k: v for k, v in (audience.model_extra or {}).items() if k != "newPermissions"}
-        view.other_fields = plain(extra) or None
+        view.other_fields = plain(audience.unmodeled_fields()) or None
     return view
 
 
@@ -123,10 +123,7 @@ SUMMARY_COLUMNS = (
     "residence",
     "country",
     "native_language",
-    "female",
-    "male",
-    "nonBinary",
-    "preferNotToSay",
+    *GENDER_KEYS,
     "interests_count",
     "needs_count",
     "pain_points_count",
@@ -147,10 +144,7 @@ def summary_row(audience: Audience) -> list[SummaryCell]:
         audience.residence,
         audience.country,
         audience.native_language,
-        shares.get("female"),
-        shares.get("male"),
-        shares.get("nonBinary"),
-        shares.get("preferNotToSay"),
+        *(shares.get(key) for key in GENDER_KEYS),
         len(audience.interests or []),
         len(audience.needs or []),
         len(audience.pain_points or []),
