@@ -25,6 +25,7 @@ from audience_mcp.core.http.errors import (
     Classifier,
 )
 from audience_mcp.core.http.errors import classify as generic_classify
+from audience_mcp.core.http.lazy import LazyHttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class ClientCredentialsAuth(httpx2.Auth):
         token_url: str,
         client_id: str,
         client_secret: SecretStr,
-        http: httpx2.AsyncClient,
+        http: httpx2.AsyncClient | LazyHttpClient,
         clock: Clock = time.monotonic,
         refresh_margin: float = 60.0,
         scope: str = "openid",

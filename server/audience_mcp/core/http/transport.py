@@ -36,6 +36,7 @@ from audience_mcp.core.http.errors import (
     UnsendableRequestError,
 )
 from audience_mcp.core.http.errors import classify as generic_classify
+from audience_mcp.core.http.lazy import LazyHttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ApiTransport:
         self,
         *,
         base_url: str,
-        http: httpx2.AsyncClient,
+        http: httpx2.AsyncClient | LazyHttpClient,
         auth: httpx2.Auth,
         service_name: str = "the API",
         classify: Classifier = generic_classify,

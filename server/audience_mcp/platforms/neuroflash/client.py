@@ -21,6 +21,7 @@ from pydantic import SecretStr, ValidationError
 from audience_mcp.core.http import wire
 from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
 from audience_mcp.core.http.errors import APIConnectionError, APIError, UnsendableRequestError
+from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
 from audience_mcp.platforms.neuroflash.errors import classify
 from audience_mcp.platforms.neuroflash.models import (
@@ -68,7 +69,7 @@ def _audience(workspace_id: str, audience_id: str) -> str:
 class NeuroflashClient:
     """Async client of the neuroflash target-audience and workspace APIs."""
 
-    def __init__(self, transport: ApiTransport, http: httpx2.AsyncClient) -> None:
+    def __init__(self, transport: ApiTransport, http: httpx2.AsyncClient | LazyHttpClient) -> None:
         self._transport = transport
         self._http = http
 
@@ -89,7 +90,7 @@ class NeuroflashClient:
         rng: random.Random | None = None,
     ) -> NeuroflashClient:
         """Build a client; `http_transport` routes it elsewhere (the in-process sandbox)."""
-        http = httpx2.AsyncClient(
+        http = LazyHttpClient(
             transport=http_transport,
             timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
