@@ -148,8 +148,8 @@ async def neuroflash_create_audience(
     pain_points: TextList = None,
     country: Annotated[str | None, Field(description="Name or ISO code")] = None,
     native_language: Annotated[str | None, Field(description="Name or ISO code")] = None,
-    shared: Annotated[bool, Field(description="Visible to the whole workspace")] = False,
-    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
+    shared: Annotated[bool, Field(description="Visible to the workspace")] = False,
+    dry_run: Annotated[bool, Field(description="Preview; write nothing")] = False,
     workspace_id: WorkspaceId = None,
 ) -> CreateResult:
     """Create a target audience (each call creates one). Lists: a list or comma-separated text. Tell the
@@ -203,7 +203,7 @@ async def neuroflash_update_audience(
     pain_points: TextList = None,
     country: Annotated[str | None, Field(description="'' removes it")] = None,
     native_language: Annotated[str | None, Field(description="'' removes it")] = None,
-    shared: Annotated[bool | None, Field(description="Visible to the whole workspace")] = None,
+    shared: Annotated[bool | None, Field(description="Visible to the workspace")] = None,
     add_interests: TextList = None,
     remove_interests: TextList = None,
     add_needs: TextList = None,
@@ -211,7 +211,7 @@ async def neuroflash_update_audience(
     add_pain_points: TextList = None,
     remove_pain_points: TextList = None,
     expected_updated_at: Annotated[str | None, Field(description="Refuse if updated_at differs")] = None,
-    dry_run: Annotated[bool, Field(description="Preview the request body; write nothing")] = False,
+    dry_run: Annotated[bool, Field(description="Preview; write nothing")] = False,
     workspace_id: WorkspaceId = None,
 ) -> UpdateResult:
     """Change only the given fields; the rest stays. interests/needs/pain_points replace a list;
@@ -322,7 +322,7 @@ async def neuroflash_duplicate_audience(
 async def neuroflash_record_audience_usage(
     ctx: Context, audience_id: AudienceId, workspace_id: WorkspaceId = None
 ) -> UsageResult:
-    """Record that an audience was used; updates its viewed_at."""
+    """Mark an audience as used (sets viewed_at)."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("record the usage", audience_id=audience_id):

@@ -41,7 +41,7 @@ async def audit_audiences(
     workspace_id: str | None = None,
     stale_after_days: Annotated[int, Field(ge=1)] = 180,
     wide_age_span: Annotated[int, Field(ge=1, description="Flag age ranges wider than this")] = 40,
-    checks: Annotated[list[str] | None, Field(description="Subset of check names; default all")] = None,
+    checks: Annotated[list[str] | None, Field(description="Check names; default all")] = None,
     max_findings: Annotated[int, Field(ge=1, le=500)] = 50,
 ) -> AuditReport:
     """Check every audience for broken, incomplete, duplicate or stale data and the plan limit; each

@@ -137,7 +137,7 @@ async def neuroflash_set_audience_image(
     audience_id: AudienceId,
     file_path: Annotated[str | None, Field(description="PNG, JPEG, GIF or WebP file, max 5 MB")] = None,
     image_base64: Annotated[str | None, Field(description="Or base64 (a data: URL works)")] = None,
-    content_type: Annotated[str | None, Field(description="Optional; the type is read from the bytes")] = None,
+    content_type: Annotated[str | None, Field(description="Read from the bytes if omitted")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
 ) -> ImageResult:

@@ -45,7 +45,7 @@ async def neuroflash_get_audience_limits(
     ctx: Context,
     workspace_id: str | None = None,
 ) -> LimitsResult:
-    """The plan's audience limit and usage; check before creating several."""
+    """The plan's audience limit and usage."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
     with api_errors("read the limits"):
