@@ -11,7 +11,7 @@ from mcp import Client
 
 from audience_mcp.platforms.neuroflash.audit import CHECKS
 from audience_mcp.platforms.neuroflash.sandbox import SandboxConfig
-from audience_mcp.platforms.neuroflash.sandbox.store import ImageData
+from audience_mcp.platforms.neuroflash.sandbox.records import ImageData
 from tests.support.harness import COLLEAGUE, PNG_BYTES, WS, Harness, ServerFactory, call, tool_error
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_WORKSPACE_ID
-from audience_mcp.platforms.neuroflash.sandbox.store import LimitReached
+from audience_mcp.platforms.neuroflash.sandbox.records import LimitReached
 from tests.support.sandbox import connect, guide_body
 
 pytestmark = pytest.mark.anyio

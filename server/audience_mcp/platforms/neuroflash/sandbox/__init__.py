@@ -17,9 +17,10 @@ from audience_mcp.platforms.neuroflash.sandbox.accounts import (
 )
 from audience_mcp.platforms.neuroflash.sandbox.app import create_sandbox_app
 from audience_mcp.platforms.neuroflash.sandbox.config import DEFAULT_AUDIENCE_MODEL_ID, SandboxConfig
+from audience_mcp.platforms.neuroflash.sandbox.records import AudienceRecord, ImageData, ImageRecord
 from audience_mcp.platforms.neuroflash.sandbox.server import run_standalone
 from audience_mcp.platforms.neuroflash.sandbox.service import Sandbox
-from audience_mcp.platforms.neuroflash.sandbox.store import AudienceRecord, ImageData, ImageRecord, Store
+from audience_mcp.platforms.neuroflash.sandbox.store import Store
 
 __all__ = [
     "DEFAULT_AUDIENCE_MODEL_ID",

@@ -34,7 +34,8 @@ from audience_mcp.platforms.neuroflash.sandbox.errors import (
     limit_reached,
     workspace_not_found,
 )
-from audience_mcp.platforms.neuroflash.sandbox.store import AudienceRecord, ImageRecord, LimitReached, Store
+from audience_mcp.platforms.neuroflash.sandbox.records import AudienceRecord, ImageRecord, LimitReached
+from audience_mcp.platforms.neuroflash.sandbox.store import Store
 from audience_mcp.platforms.neuroflash.sandbox.validation import (
     NAME_MAX,
     SERVER_OWNED_FIELDS,

@@ -20,150 +20,26 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 from audience_mcp.core.sandboxkit.clock import now_ms, to_ms
-from audience_mcp.core.sandboxkit.jsonio import JsonObject, dumps, loads
+from audience_mcp.core.sandboxkit.jsonio import JsonObject, loads
 from audience_mcp.platforms.neuroflash.sandbox.accounts import SANDBOX_ACCOUNTS, account_by_user_id
-from audience_mcp.platforms.neuroflash.sandbox.validation import ImageUpload
+from audience_mcp.platforms.neuroflash.sandbox.records import (
+    AUDIENCE_SELECT,
+    IMAGE_BY_AUDIENCE,
+    IMAGE_WITH_DATA_BY_ID,
+    SCHEMA,
+    AudienceRecord,
+    ImageData,
+    ImageRecord,
+    LimitReached,
+    indexed_columns,
+    row_to_record,
+)
 
 TimestampLike = str | datetime | float | int
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audiences (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    workspace_id TEXT NOT NULL,
-    created_by_user_id TEXT NOT NULL,
-    owner_customer_id INTEGER,
-    shared INTEGER NOT NULL,
-    name TEXT,
-    name_folded TEXT NOT NULL,
-    country TEXT,
-    country_folded TEXT,
-    native_language TEXT,
-    native_language_folded TEXT,
-    body TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    viewed_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS audiences_by_workspace
-    ON audiences (workspace_id, created_at DESC, id, created_by_user_id, shared);
-CREATE TABLE IF NOT EXISTS images (
-    id TEXT PRIMARY KEY,
-    audience_id TEXT NOT NULL UNIQUE REFERENCES audiences (id) ON DELETE CASCADE,
-    created_by_user_id TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-"""
-
-# Queries are assembled from these fixed fragments only; values always go in as parameters.
-_IMAGE_COLUMNS = (
-    "i.id, i.audience_id, i.created_by_user_id, i.file_name, i.content_type, i.size, i.created_at, i.updated_at"
-)
-_AUDIENCE_COLUMNS = (
-    "a.id, a.workspace_id, a.created_by_user_id, a.owner_customer_id, a.shared, a.body,"
-    " a.created_at, a.updated_at, a.viewed_at"
-)
-_AUDIENCE_SELECT = f"SELECT {_AUDIENCE_COLUMNS}, {_IMAGE_COLUMNS} FROM audiences a"  # noqa: S608
-_AUDIENCE_SELECT += " LEFT JOIN images i ON i.audience_id = a.id"
-_IMAGE_BY_AUDIENCE = f"SELECT {_IMAGE_COLUMNS} FROM images i WHERE i.audience_id = ?"  # noqa: S608
-_IMAGE_WITH_DATA_BY_ID = f"SELECT {_IMAGE_COLUMNS}, i.data FROM images i WHERE i.id = ?"  # noqa: S608
-
-
-@dataclass(frozen=True)
-class ImageData:
-    """An image for :meth:`Store.insert_raw`."""
-
-    data: bytes
-    content_type: str = "image/png"
-    file_name: str = "image.png"
-
-
-@dataclass(frozen=True)
-class ImageRecord:
-    id: str
-    audience_id: str
-    created_by_user_id: str
-    file_name: str
-    content_type: str
-    size: int
-    created_at: int
-    updated_at: int
-
-
-@dataclass(frozen=True)
-class AudienceRecord:
-    id: str
-    workspace_id: str
-    created_by_user_id: str
-    owner_customer_id: int | None
-    shared: bool
-    body: JsonObject
-    created_at: int
-    updated_at: int
-    viewed_at: int | None
-    image: ImageRecord | None
-
-
-class LimitReached(Exception):
-    def __init__(self, usage: int, limit: int) -> None:
-        super().__init__(f"limit reached ({usage} of {limit})")
-        self.usage = usage
-        self.limit = limit
-
-
-def _fold(value: object) -> str | None:
-    return value.casefold() if isinstance(value, str) else None
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _row_to_record(row: sqlite3.Row | tuple[object, ...]) -> AudienceRecord:
-    image = None
-    if row[9] is not None:
-        image = ImageRecord(*cast(tuple[str, str, str, str, str, int, int, int], tuple(row[9:17])))
-    body = loads(cast(str, row[5]))
-    return AudienceRecord(
-        id=cast(str, row[0]),
-        workspace_id=cast(str, row[1]),
-        created_by_user_id=cast(str, row[2]),
-        owner_customer_id=cast("int | None", row[3]),
-        shared=bool(row[4]),
-        body=body if isinstance(body, dict) else {},
-        created_at=cast(int, row[6]),
-        updated_at=cast(int, row[7]),
-        viewed_at=cast("int | None", row[8]),
-        image=image,
-    )
-
-
-def _indexed_columns(
-    body: JsonObject,
-) -> tuple[int, str | None, str, str | None, str | None, str | None, str | None, str]:
-    """shared, name, name_folded, country, country_folded, native_language, native_language_folded, body:
-    the columns the list query filters on, derived from the body in one place for insert and replace."""
-    return (
-        1 if body.get("shared") is True else 0,
-        _text(body.get("name")),
-        _fold(body.get("name")) or "",
-        _text(body.get("country")),
-        _fold(body.get("country")),
-        _text(body.get("nativeLanguage")),
-        _fold(body.get("nativeLanguage")),
-        dumps(body),
-    )
+from audience_mcp.platforms.neuroflash.sandbox.validation import ImageUpload
 
 
 class Store:
@@ -184,7 +60,7 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -227,7 +103,7 @@ class Store:
                 workspace_id,
                 created_by_user_id,
                 owner_customer_id,
-                *_indexed_columns(body),
+                *indexed_columns(body),
                 created_at,
                 updated_at,
                 viewed_at,
@@ -350,7 +226,7 @@ class Store:
                 "UPDATE audiences SET shared = ?, name = ?, name_folded = ?, country = ?, country_folded = ?,"
                 " native_language = ?, native_language_folded = ?, body = ?, updated_at = ? WHERE id = ?",
                 (
-                    *_indexed_columns(body),
+                    *indexed_columns(body),
                     updated,
                     audience_id,
                 ),
@@ -426,7 +302,7 @@ class Store:
 
     def get_image(self, audience_id: str) -> ImageRecord | None:
         with self._lock:
-            row = self._conn.execute(_IMAGE_BY_AUDIENCE, (audience_id,)).fetchone()
+            row = self._conn.execute(IMAGE_BY_AUDIENCE, (audience_id,)).fetchone()
         return None if row is None else ImageRecord(*row)
 
     def delete_image(self, audience_id: str) -> bool:
@@ -436,7 +312,7 @@ class Store:
 
     def image_bytes(self, image_id: str) -> tuple[ImageRecord, bytes] | None:
         with self._lock:
-            row = self._conn.execute(_IMAGE_WITH_DATA_BY_ID, (image_id,)).fetchone()
+            row = self._conn.execute(IMAGE_WITH_DATA_BY_ID, (image_id,)).fetchone()
         if row is None:
             return None
         return ImageRecord(*row[:8]), bytes(row[8])
@@ -455,8 +331,8 @@ class Store:
 
     def get(self, audience_id: str) -> AudienceRecord | None:
         with self._lock:
-            row = self._conn.execute(f"{_AUDIENCE_SELECT} WHERE a.id = ?", (audience_id,)).fetchone()
-        return None if row is None else _row_to_record(row)
+            row = self._conn.execute(f"{AUDIENCE_SELECT} WHERE a.id = ?", (audience_id,)).fetchone()
+        return None if row is None else row_to_record(row)
 
     def get_raw(self, audience_id: str) -> JsonObject | None:
         """The stored body exactly as kept (decimals as Decimal), without server fields."""
@@ -494,6 +370,6 @@ class Store:
         with self._lock:
             count_sql = f"SELECT COUNT(*) FROM audiences a WHERE {clause}"  # noqa: S608
             total = int(self._conn.execute(count_sql, params).fetchone()[0])
-            page_sql = f"{_AUDIENCE_SELECT} WHERE {clause} ORDER BY a.created_at DESC, a.id ASC LIMIT ? OFFSET ?"
+            page_sql = f"{AUDIENCE_SELECT} WHERE {clause} ORDER BY a.created_at DESC, a.id ASC LIMIT ? OFFSET ?"
             rows = self._conn.execute(page_sql, [*params, limit, offset]).fetchall()
-        return total, [_row_to_record(row) for row in rows]
+        return total, [row_to_record(row) for row in rows]
