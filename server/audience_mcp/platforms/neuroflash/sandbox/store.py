@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from audience_mcp.core.sandboxkit.clock import now_ms, to_ms
@@ -37,9 +38,9 @@ from audience_mcp.platforms.neuroflash.sandbox.records import (
     indexed_columns,
     row_to_record,
 )
+from audience_mcp.platforms.neuroflash.sandbox.validation import ImageUpload
 
 TimestampLike = str | datetime | float | int
-from audience_mcp.platforms.neuroflash.sandbox.validation import ImageUpload
 
 
 class Store:
