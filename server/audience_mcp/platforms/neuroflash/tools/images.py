@@ -177,8 +177,7 @@ async def neuroflash_delete_audience_image(
     """Remove an audience's image; no error if it has none."""
     state = app_state(ctx)
     ws = await state.workspace_id(workspace_id)
-    with api_errors("delete the image", audience_id=audience_id):
-        previous = await image_snapshot(state, ws, audience_id)
+    previous = await image_snapshot(state, ws, audience_id)  # reads only; never raises an APIError
     if previous == NO_IMAGE:
         return ImageResult(audience_id=audience_id, has_image=False)
     written = await journaled_write(
