@@ -102,3 +102,18 @@ def test_check_takes_sandbox_before_or_after_the_subcommand(argv: list[str]) -> 
 
     args = _parser().parse_args(argv)
     assert args.command == "check" and args.sandbox is True
+
+
+def test_an_unknown_toolset_stops_the_server_and_names_the_known_ones(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_mcp", "--sandbox", "--toolsets", "nope"],
+        env=clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"), AUDIENCE_MCP_STATE_DB=":memory:"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "unknown toolsets: nope (known: neuroflash_workspaces," in result.stderr

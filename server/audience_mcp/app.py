@@ -19,25 +19,26 @@ from mcp.server.mcpserver import MCPServer
 
 from audience_mcp import __version__
 from audience_mcp.core.logs import configure_logging
-from audience_mcp.core.mcp.registry import build_tools, select_toolsets
+from audience_mcp.core.mcp.registry import SettingsChoiceError, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
 
 SHARED_INSTRUCTIONS = """\
-Manage marketing audiences. Tool names start with their platform.
+Manage marketing audiences. A platform's tools start with its name; the shared ones do not.
 - audit_audiences checks every audience for broken or incomplete data and suggests fixes.
 - Every write is journaled: list_recent_changes shows it, restore_change undoes it."""
 
 READ_ONLY_INSTRUCTIONS = """\
 Manage marketing audiences (read-only: this server offers no tool that writes).
+- Each platform's *_list_audiences tool pages through its audiences; *_get_audience reads one.
 - audit_audiences checks every audience for broken or incomplete data.
 - list_recent_changes shows what this server changed before."""
 
 
-class NoPlatformError(ValueError):
-    """No platform is enabled: no credentials, and not in sandbox mode."""
+class PlatformChoiceError(SettingsChoiceError):
+    """No platform is enabled (no credentials, not in sandbox mode), or an unknown one is named."""
 
 
 @dataclass
@@ -64,7 +65,7 @@ def enabled_platforms(settings: Settings, *, opened_by_caller: Iterable[str] = (
     if chosen:
         unknown = sorted(set(chosen) - set(PLATFORM_MODULES))
         if unknown:
-            raise NoPlatformError(
+            raise PlatformChoiceError(
                 f"AUDIENCE_MCP_PLATFORMS names unknown platforms: {', '.join(unknown)} "
                 f"(known: {', '.join(PLATFORM_MODULES)})"
             )
@@ -97,7 +98,7 @@ def create_server(
     factories = {"neuroflash": backend_factory} if backend_factory is not None else {}
     names = enabled_platforms(settings, opened_by_caller=factories)
     if not names:
-        raise NoPlatformError(
+        raise PlatformChoiceError(
             "No platform is enabled: set a platform's credentials (see `audience-mcp check`), "
             "or run with --sandbox to try the server without an account."
         )

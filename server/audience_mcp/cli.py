@@ -117,10 +117,11 @@ def _check(args: argparse.Namespace) -> None:
 
 def _server(settings: Any, *, refuse_file_paths: bool = False) -> Any:
     from audience_mcp.app import create_server
+    from audience_mcp.core.mcp.registry import SettingsChoiceError
 
     try:
         return create_server(settings, refuse_file_paths=refuse_file_paths)
-    except ValueError as exc:  # an unknown toolset or platform: a settings mistake
+    except SettingsChoiceError as exc:  # an unknown toolset or platform: the user fixes a setting
         logger.error("%s", exc)
         sys.exit(2)
 
@@ -192,10 +193,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             logger.error(refusal)
             sys.exit(2)
     from audience_mcp.app import enabled_platforms
+    from audience_mcp.core.mcp.registry import SettingsChoiceError
 
     try:
         enabled = enabled_platforms(settings)
-    except ValueError as exc:
+    except SettingsChoiceError as exc:
         logger.error("%s", exc)
         sys.exit(2)
     if not enabled:

@@ -6,7 +6,7 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from audience_mcp.app import NoPlatformError, create_server, enabled_platforms
+from audience_mcp.app import PlatformChoiceError, create_server, enabled_platforms
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec, UnknownToolsetError, build_tools, select_toolsets
 from audience_mcp.settings import Settings
@@ -83,14 +83,14 @@ def test_platforms_are_enabled_by_credentials_sandbox_mode_or_the_setting(monkey
     assert enabled_platforms(settings(sandbox=True)) == ["neuroflash"]
     assert enabled_platforms(settings(client_id="c", client_secret="s")) == ["neuroflash"]
     assert enabled_platforms(settings(platforms="neuroflash")) == ["neuroflash"]
-    with pytest.raises(NoPlatformError, match="unknown platforms: tiktok"):
+    with pytest.raises(PlatformChoiceError, match="unknown platforms: tiktok"):
         enabled_platforms(settings(platforms="tiktok"))
 
 
 def test_a_server_without_any_platform_says_how_to_enable_one(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("NEUROFLASH_CLIENT_ID", "NEUROFLASH_CLIENT_SECRET", "NEUROFLASH_ACCESS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(NoPlatformError, match="--sandbox"):
+    with pytest.raises(PlatformChoiceError, match="--sandbox"):
         create_server(settings())
 
 

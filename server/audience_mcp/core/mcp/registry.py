@@ -54,7 +54,11 @@ class Toolset:
     tools: tuple[ToolSpec, ...] = field(default_factory=tuple)
 
 
-class UnknownToolsetError(ValueError):
+class SettingsChoiceError(ValueError):
+    """A setting chose something the server does not have; the text says what exists."""
+
+
+class UnknownToolsetError(SettingsChoiceError):
     """AUDIENCE_MCP_TOOLSETS named a toolset no enabled platform has."""
 
 
