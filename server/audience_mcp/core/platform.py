@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audience_mcp.core.mcp.registry import Toolset
+
+if TYPE_CHECKING:  # the runner imports uvicorn: only sandbox-api needs it at run time
+    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,8 @@ class Platform:
     # (settings, shared services) -> the platform's lifespan state, opened and closed by the server.
     open_state: Callable[[Any, Any], AbstractAsyncContextManager[Any]]
     instructions: str = ""
-    # SandboxOptions -> SandboxMount (core/sandboxkit/runner.py): the platform's emulator for sandbox-api.
-    sandbox_mount: Callable[[Any], Any] | None = None
+    # The platform's emulator for sandbox-api.
+    sandbox_mount: Callable[[SandboxOptions], SandboxMount] | None = None
 
 
 @dataclass

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
 from audience_mcp.core.platform import Platform, PromptSpec
+
+if TYPE_CHECKING:
+    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
 
 INSTRUCTIONS = """\
 neuroflash target audiences:
@@ -134,7 +137,7 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
-def sandbox_mount(options: Any) -> Any:
+def sandbox_mount(options: SandboxOptions) -> SandboxMount:
     from audience_mcp.platforms.neuroflash.sandbox.server import mount_for
 
     return mount_for(options)
