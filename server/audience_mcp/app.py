@@ -22,6 +22,7 @@ from audience_mcp.core.logs import configure_logging
 from audience_mcp.core.mcp.registry import SettingsChoiceError, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState
 from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
 
@@ -45,6 +46,7 @@ class PlatformChoiceError(SettingsChoiceError):
 class SharedServices:
     """What every platform's lifespan state may use: the state store, the clock, file rules."""
 
+    settings: Settings
     journal: Journal
     clock: Callable[[], float]
     image_dir: Path | None
@@ -109,6 +111,7 @@ def create_server(
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         journal = Journal(settings.server.state_db)
         services = SharedServices(
+            settings=settings,
             journal=journal,
             clock=clock,
             image_dir=Path(settings.server.image_dir) if settings.server.image_dir else None,
@@ -118,11 +121,13 @@ def create_server(
         try:
             async with AsyncExitStack() as stack:
                 states = {p.name: await stack.enter_async_context(p.open_state(settings, services)) for p in platforms}
-                yield ServerState(platforms=states)
+                yield ServerState(platforms=states, descriptors={p.name: p for p in platforms}, services=services)
         finally:
             journal.close()
 
-    toolsets = select_toolsets([t for p in platforms for t in p.toolsets()], settings.server.toolset_list())
+    toolsets = select_toolsets(
+        [*(t for p in platforms for t in p.toolsets()), *shared_toolsets()], settings.server.toolset_list()
+    )
     server: MCPServer[ServerState] = MCPServer(
         "audiences",
         title="Marketing audiences",

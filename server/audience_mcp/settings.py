@@ -48,6 +48,9 @@ class ServerSettings(BaseSettings):
         description="SQLite file of the state store: the change journal (':memory:' allowed)",
     )
     read_only: bool = Field(default=False, description="Register no tool that writes")
+    audit_max_audiences: int = Field(
+        default=100_000, ge=1, description="audit_audiences reads at most this many audiences per platform"
+    )
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
     image_dir: str | None = Field(
         default=None, description="neuroflash_set_audience_image may only read files inside this directory"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-VERSION = 1
+VERSION = 2
 
 _CHANGES_V1 = """
 CREATE TABLE changes (
@@ -69,8 +69,19 @@ def _to_v1(db: sqlite3.Connection) -> None:
     db.execute(_INDEX_V1)
 
 
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Restore claims: the change a restore_change call is undoing right now, one row each.
+
+    A claim is taken in one transaction with the check that the change is not yet undone, so
+    concurrent restores of one change (in one process or several on one file) undo it once.
+    """
+    db.execute(
+        "CREATE TABLE restore_claims (change_id INTEGER PRIMARY KEY, token TEXT NOT NULL, claimed_at REAL NOT NULL)"
+    )
+
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2)
 assert len(MIGRATIONS) == VERSION
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
-from audience_mcp.core.platform import Platform, PromptSpec
+from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
 
 if TYPE_CHECKING:
     from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
@@ -31,15 +31,7 @@ Use dry_run to preview.
 
 
 def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.neuroflash.tools import (
-        audiences,
-        audit,
-        bootstrap,
-        deletion,
-        history,
-        images,
-        workspaces,
-    )
+    from audience_mcp.platforms.neuroflash.tools import audiences, bootstrap, deletion, images, workspaces
 
     draft_title = "Bootstrap audience from URL"
     return (
@@ -91,16 +83,6 @@ def toolsets() -> Sequence[Toolset]:
                 ),
             ),
         ),
-        # The shared tools; they move to core when a second platform brings its own audits and undo.
-        Toolset("audit", "Audit audiences", (ToolSpec(audit.audit_audiences, read_only("Audit audiences")),)),
-        Toolset(
-            "history",
-            "The change journal and undo",
-            (
-                ToolSpec(history.list_recent_changes, read_only("List recent changes")),
-                ToolSpec(history.restore_change, writes("Restore change", idempotent=False, destructive=True)),
-            ),
-        ),
     )
 
 
@@ -137,6 +119,18 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
+def auditor() -> PlatformAuditor:
+    from audience_mcp.platforms.neuroflash.tools.audit import NeuroflashAuditor
+
+    return NeuroflashAuditor()
+
+
+def undo() -> PlatformUndo:
+    from audience_mcp.platforms.neuroflash.tools.undo import NeuroflashUndo
+
+    return NeuroflashUndo()
+
+
 def sandbox_mount(options: SandboxOptions) -> SandboxMount:
     from audience_mcp.platforms.neuroflash.sandbox.server import mount_for
 
@@ -151,4 +145,6 @@ PLATFORM = Platform(
     open_state=open_state,
     instructions=INSTRUCTIONS,
     sandbox_mount=sandbox_mount,
+    auditor=auditor,
+    undo=undo,
 )

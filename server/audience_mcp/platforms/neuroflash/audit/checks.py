@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from audience_mcp.core.audit.findings import Severity
 from audience_mcp.core.audit.values import embedded_image, items, number, text, timestamp, whole_number
 from audience_mcp.core.normalize.fields import MAX_AGE  # the bound the update tool enforces
 from audience_mcp.core.normalize.shares import largest_remainder
@@ -21,9 +22,6 @@ from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
 
 if TYPE_CHECKING:
     from audience_mcp.platforms.neuroflash.models import CreateLimit
-
-Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
