@@ -333,3 +333,40 @@ async def test_the_next_page_is_reachable_with_the_call_left_out_names(harness: 
 
     seen = [f["audiences"][0]["id"] for report in (first, second) for f in report["findings"]]
     assert sorted(seen) == [f"a{i}" for i in range(8)]
+
+
+async def test_a_fix_for_someone_elses_audience_is_one_the_caller_can_run(harness: Harness, client: Client) -> None:
+    theirs = harness.sandbox.store.insert_raw(
+        WS,
+        clean_body("theirs", interests=[]),
+        created_by_user_id=COLLEAGUE.user_id,
+        image=ImageData(PNG_BYTES),
+        created_at=OLD,
+        updated_at=OLD,
+        viewed_at=OLD,
+    )
+
+    report = await call(client, "audit_audiences", checks=["empty_lists", "stale"])
+    fixes = {f["check"]: f["fix"] for f in report["findings"]}
+
+    assert fixes["empty_lists"] == (
+        f"Not yours: only user {COLLEAGUE.user_id!r} can change it. Ask them to fix it, or fix your own copy: "
+        f"neuroflash_duplicate_audience(audience_id={theirs!r}), then update the copy."
+    )
+    assert fixes["stale"] == f"Not yours: only user {COLLEAGUE.user_id!r} can delete it; ask them to."
+    copy = await call(client, "neuroflash_duplicate_audience", audience_id=theirs)  # the suggested call works
+    assert copy["duplicate"]["id"] != theirs
+
+
+async def test_a_duplicate_group_never_asks_to_delete_a_copy_the_caller_cannot_delete(
+    harness: Harness, client: Client
+) -> None:
+    mine = seed(harness, "mine", name="Twins", times={"updated_at": OLD})
+    theirs = harness.sandbox.store.insert_raw(
+        WS, clean_body("theirs", name="twins"), created_by_user_id=COLLEAGUE.user_id, image=ImageData(PNG_BYTES)
+    )
+
+    report = await call(client, "audit_audiences", checks=["duplicate_names"])
+
+    (finding,) = report["findings"]
+    assert finding["fix"].startswith(f"neuroflash_delete_audience(audience_id={mine!r}); keeps {theirs!r}")

@@ -22,7 +22,9 @@ from audience_mcp.platforms.neuroflash.audit.checks import (
     AuditParams,
     Issue,
     PlanUsage,
+    allowed,
     check_plan_usage,
+    not_yours,
 )
 from audience_mcp.platforms.neuroflash.audit.groups import name_key, profile_key
 
@@ -52,6 +54,7 @@ class _Member:
     id: str
     name: str | None
     updated: float  # epoch seconds of updatedAt; -inf when unknown
+    deletable: bool  # the caller may delete it (permissions.canDelete is not false)
 
 
 def _finding(check: str, members: list[_Member], issue: Issue, count: int | None = None) -> Finding:
@@ -67,14 +70,26 @@ def _finding(check: str, members: list[_Member], issue: Issue, count: int | None
 
 
 def _group_issue(check: str, members: list[_Member]) -> Issue:
-    keep = max(members, key=lambda m: (m.updated, -m.position))
+    # Keep the most recent copy the caller cannot delete anyway, else the most recent one.
+    keep = max(members, key=lambda m: (not m.deletable, m.updated, -m.position))
     others = [m for m in members if m is not keep]
+    if not any(m.deletable for m in others):
+        problem = (
+            f"{len(members)} audiences share the name {keep.name!r} (ignoring case and spaces)."
+            if check == "duplicate_names"
+            else f"{len(members)} audiences have the same profile apart from their names."
+        )
+        return Issue(problem, "Not yours: only their creators can delete or rename these copies; ask them to.")
     if len(others) == 1:
         fix = f"neuroflash_delete_audience(audience_id={others[0].id!r})"
     else:
         # Every id is in the finding's `audiences` (up to MAX_LISTED_AUDIENCES): a fix the model can act on.
         fix = f"neuroflash_delete_audience(audience_id=...) once for each listed audience except {keep.id!r}"
-    fix += f"; keeps the most recently updated {keep.id!r}"
+    fix += f"; keeps {'the most recently updated ' if keep.deletable else ''}{keep.id!r}"
+    undeletable = [m.id for m in others if not m.deletable]
+    if undeletable:
+        named = ", ".join(map(repr, undeletable[:5])) + (", ..." if len(undeletable) > 5 else "")
+        fix += f" (not yours, skip them: {named}; only their creators can delete them)"
     if check == "duplicate_names":
         problem = f"{len(members)} audiences share the name {keep.name!r} (ignoring case and spaces)."
         fix += f", or give {'it' if len(others) == 1 else 'each'} a distinct name with neuroflash_update_audience"
@@ -117,6 +132,7 @@ class Auditor:
         for name, check in self._audience_checks:
             issue = check(audience, self.params)
             if issue is not None:
+                issue = not_yours(issue, audience)
                 member = member or self._member(audience, audience_id, position)
                 self._keep(name, position, _finding(name, [member], issue))
         if self._by_name and (key := name_key(audience)) is not None:
@@ -130,7 +146,11 @@ class Auditor:
     def _member(audience: Mapping[str, Any], audience_id: str, position: int) -> _Member:
         updated = timestamp(audience.get("updatedAt"))
         return _Member(
-            position, audience_id, text(audience.get("name")), updated.timestamp() if updated else float("-inf")
+            position,
+            audience_id,
+            text(audience.get("name")),
+            updated.timestamp() if updated else float("-inf"),
+            allowed(audience, "canDelete"),
         )
 
     def _keep(self, check: str, position: int, finding: Finding) -> None:
