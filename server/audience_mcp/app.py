@@ -87,17 +87,18 @@ def instructions(platforms: list[Platform], *, read_only: bool) -> str:
 def create_server(
     settings: Settings,
     *,
-    backend_factory: Callable[..., Any] | None = None,
+    backend_factories: Mapping[str, Callable[..., Any]] | None = None,
     clock: Callable[[], float] = time.monotonic,
     refuse_file_paths: bool = False,
 ) -> MCPServer[ServerState]:
     """Build the MCP server for these settings.
 
-    `backend_factory` lets tests hand neuroflash a sandbox; `clock` drives the expiry of delete
+    `backend_factories` (platform name -> factory) lets tests hand a platform its client, e.g. one
+    on an in-process sandbox; `clock` drives the expiry of delete
     confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
     (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
     """
-    factories = {"neuroflash": backend_factory} if backend_factory is not None else {}
+    factories = dict(backend_factories or {})
     names = enabled_platforms(settings, opened_by_caller=factories)
     if not names:
         raise PlatformChoiceError(
