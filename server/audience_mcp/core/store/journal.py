@@ -30,6 +30,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.logs import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.observations import Observations
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
 Status = Literal["pending", "succeeded", "failed"]
@@ -101,6 +102,8 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(self._db)
+        # The state store's other tables share this connection and its transactions.
+        self.observations = Observations(self)
 
     def close(self) -> None:
         with self._lock:

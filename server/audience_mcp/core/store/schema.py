@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-VERSION = 2
+VERSION = 3
 
 _CHANGES_V1 = """
 CREATE TABLE changes (
@@ -80,8 +80,25 @@ def _to_v2(db: sqlite3.Connection) -> None:
     )
 
 
+def _to_v3(db: sqlite3.Connection) -> None:
+    """Observations: what the server saw of a resource and when (an audience's size, its state).
+
+    For what the APIs do not keep or cannot list: a size history for drop checks, the audiences
+    a platform without a list endpoint has shown this server.
+    """
+    db.execute(
+        "CREATE TABLE observations (id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT NOT NULL,"
+        " scope_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL,"
+        " seen_at REAL NOT NULL, data_json TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE INDEX observations_by_resource"
+        " ON observations (platform, resource_type, scope_id, resource_id, seen_at)"
+    )
+
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
 assert len(MIGRATIONS) == VERSION
 
 
