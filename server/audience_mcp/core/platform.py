@@ -104,3 +104,11 @@ class ServerState:
             return self.platforms[name]
         except KeyError:  # pragma: no cover - a wiring error, not a user error
             raise RuntimeError(f"platform {name!r} is not enabled on this server") from None
+
+
+def server_state(ctx: Any) -> ServerState:
+    """The running server's ServerState, from a tool's Context."""
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, ServerState):  # pragma: no cover - a wiring error, not a user error
+        raise RuntimeError("the server's lifespan did not provide a ServerState")
+    return state

@@ -16,17 +16,10 @@ from pydantic import Field
 from audience_mcp.core.audit.findings import AuditOptions, PlatformAudit
 from audience_mcp.core.audit.report import AuditReport, build_report
 from audience_mcp.core.mcp.errors import tool_error
-from audience_mcp.core.platform import Platform, PlatformAuditor, ServerState
+from audience_mcp.core.platform import Platform, PlatformAuditor, ServerState, server_state
 
 # The longest staleness a check can compare against (100 years): beyond it, dates overflow.
 MAX_STALE_DAYS = 36_500
-
-
-def _state(ctx: Context) -> ServerState:
-    state = ctx.request_context.lifespan_context
-    if not isinstance(state, ServerState):  # pragma: no cover - a wiring error, not a user error
-        raise RuntimeError("the server's lifespan did not provide a ServerState")
-    return state
 
 
 def _auditors(state: ServerState, platforms: list[str] | None) -> list[tuple[Platform, PlatformAuditor]]:
@@ -75,7 +68,7 @@ async def audit_audiences(
 ) -> AuditReport:
     """Find broken, incomplete, duplicate or stale audiences and plan-limit problems, most severe first;
     each finding names its fix."""
-    state = _state(ctx)
+    state = server_state(ctx)
     auditors = _auditors(state, platforms)
     selected = _checks(auditors, checks)
     settings = state.services.settings

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from audience_mcp.core.mcp.confirmations import Confirmation, ask
 from audience_mcp.core.mcp.errors import tool_error
-from audience_mcp.core.platform import PlatformUndo, ServerState
+from audience_mcp.core.platform import PlatformUndo, ServerState, server_state
 from audience_mcp.core.store.journal import Change, Journal, RestoreClaim
 
 
@@ -73,13 +73,6 @@ class UndoConfirmation(Confirmation):
     confirm: bool = Field(description="Yes, undo this change")
 
 
-def _state(ctx: Context) -> ServerState:
-    state = ctx.request_context.lifespan_context
-    if not isinstance(state, ServerState):  # pragma: no cover - a wiring error, not a user error
-        raise RuntimeError("the server's lifespan did not provide a ServerState")
-    return state
-
-
 def _journal(state: ServerState) -> Journal:
     journal = state.services.journal
     assert isinstance(journal, Journal)
@@ -117,7 +110,7 @@ async def list_recent_changes(
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
 ) -> ChangesResult:
     """Changes this server made, newest first; undo one with restore_change."""
-    state = _state(ctx)
+    state = server_state(ctx)
     changes = _journal(state).recent(platform=platform, resource_id=audience_id, limit=limit)
     return ChangesResult(changes=[_view(state, c) for c in changes])
 
@@ -151,7 +144,7 @@ async def _undo_target(change_id: int, confirm_token: str | None, ctx: Context) 
     """What the undo would delete, for the question (None: the undo deletes nothing, or a token was given)."""
     if confirm_token:
         return None
-    state = _state(ctx)
+    state = server_state(ctx)
     change = _journal(state).get(change_id)
     if change is None or change.status != "succeeded" or change.restored_by is not None:
         return None  # restore_change itself says why
@@ -186,7 +179,7 @@ async def restore_change(
 ) -> RestoreResult:
     """Undo a change from list_recent_changes: reverts an update, re-creates a deleted audience (new id),
     deletes a created one (after confirmation), or restores an image."""
-    state = _state(ctx)
+    state = server_state(ctx)
     change, undo = _undoable(state, change_id)
     journal = _journal(state)
     # One winner among concurrent calls (and processes sharing the state store): the others are
