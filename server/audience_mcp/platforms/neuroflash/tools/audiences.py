@@ -239,6 +239,11 @@ async def neuroflash_update_audience(
     }
     if all(value is None for value in args.values()):
         raise tool_error("Nothing to update: pass at least one field to change, e.g. add_interests=['SEO'].")
+    if expected_updated_at is not None:
+        from audience_mcp.core.normalize.timestamps import check_timestamp
+
+        with api_errors("update the audience"):
+            check_timestamp(expected_updated_at, "expected_updated_at")
     # One update of an audience at a time through this server, so two concurrent partial updates
     # cannot read the same version and overwrite each other's change.
     async with state.locks.hold(audience_id):
