@@ -8,7 +8,7 @@ import pytest
 from mcp import Client
 
 from audience_mcp.platforms.neuroflash.sandbox import Sandbox
-from tests.support.harness import STORED_BODY, WS, Harness, call, stored, tool_error
+from tests.support.harness import PNG_BASE64, STORED_BODY, WS, Harness, call, stored, tool_error
 
 pytestmark = pytest.mark.anyio
 
@@ -102,3 +102,25 @@ async def test_expected_updated_at_that_is_no_timestamp_says_so(harness: Harness
     assert message.startswith("expected_updated_at: 'yesterday' is not a timestamp;")
     assert "audience changed" not in message
     assert stored(harness.sandbox, audience_id)["name"] == STORED_BODY["name"]
+
+
+async def test_a_content_type_the_bytes_contradict_is_said(harness: Harness, client: Client) -> None:
+    audience_id = harness.seed()
+
+    result = await call(
+        client,
+        "neuroflash_set_audience_image",
+        audience_id=audience_id,
+        image_base64=PNG_BASE64,
+        content_type="image/jpeg",
+    )
+    agreeing = await call(
+        client,
+        "neuroflash_set_audience_image",
+        audience_id=audience_id,
+        image_base64=PNG_BASE64,
+        content_type="image/png",
+    )
+
+    assert result["adjustments"] == ["content_type: the bytes are image/png, not 'image/jpeg'; sent as image/png."]
+    assert agreeing["adjustments"] == []
