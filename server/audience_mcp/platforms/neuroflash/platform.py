@@ -34,8 +34,8 @@ def toolsets() -> Sequence[Toolset]:
     from audience_mcp.platforms.neuroflash.tools import (
         audiences,
         audit,
-        bootstrap,
         deletion,
+        drafts,
         history,
         images,
         workspaces,
@@ -85,7 +85,7 @@ def toolsets() -> Sequence[Toolset]:
             (
                 # Writes only with create=true, which read-only mode refuses.
                 ToolSpec(
-                    bootstrap.neuroflash_bootstrap_audience_from_url,
+                    drafts.neuroflash_bootstrap_audience_from_url,
                     writes(draft_title, idempotent=False),
                     read_only_annotations=read_only(draft_title),
                 ),
