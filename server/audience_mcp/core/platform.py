@@ -8,7 +8,7 @@ Whether a platform is enabled is decided from its settings class (`is_configured
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # the runner imports uvicorn: only sandbox-api needs it at ru
 class PromptSpec:
     """A prompt; `writes` marks one that leads to writing tools (left out in read-only mode)."""
 
-    fn: Callable[..., str]
+    # Async when its text depends on the tools the server serves (it reads them from its Context).
+    fn: Callable[..., str | Awaitable[str]]
     writes: bool = False
 
 

@@ -1,4 +1,4 @@
-"""neuroflash_bootstrap_audience_from_url: a profile drafted from web pages, created only on request."""
+"""neuroflash_draft_audience_from_url: neuroflash_create_audience's arguments drafted from web pages."""
 
 from __future__ import annotations
 
@@ -13,110 +13,81 @@ pytestmark = pytest.mark.anyio
 
 IMPORT = "POST /api/audience-service/v1/workspaces/{workspaceId}/target-audiences-url-imports"
 CREATE = "POST /api/audience-service/v1/workspaces/{workspaceId}/target-audiences"
-PROFILE_KEYS = {
-    "name",
-    "min_age",
-    "max_age",
-    "residence",
-    "gender_distribution",
-    "interests",
-    "needs",
-    "pain_points",
-    "country",
-    "native_language",
-    "shared",
-}
+CREATE_ONLY = {"dry_run", "workspace_id"}  # create's parameters that are not audience fields
 
 
-async def test_a_preview_returns_create_arguments_and_creates_nothing(harness: Harness, client: Client) -> None:
-    result = await call(client, "neuroflash_bootstrap_audience_from_url", urls="www.example.de/marketing-software")
+async def create_parameters(client: Client) -> set[str]:
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    return set(tools["neuroflash_create_audience"].input_schema["properties"]) - CREATE_ONLY
 
-    assert result["created"] is False and result["audience"] is None
-    profile = result["profile"]
-    assert set(profile) == PROFILE_KEYS
-    assert profile["name"] == "Visitors of example.de"
-    assert (profile["country"], profile["native_language"], profile["shared"]) == ("DE", "de", False)
-    assert sum(Decimal(str(v)) for v in profile["gender_distribution"].values()) == 1
+
+async def test_a_draft_is_exactly_the_create_arguments_and_writes_nothing(harness: Harness, client: Client) -> None:
+    result = await call(client, "neuroflash_draft_audience_from_url", urls="www.example.de/marketing-software")
+
+    arguments = result["arguments"]
+    assert set(arguments) == await create_parameters(client)
+    assert arguments["name"] == "Visitors of example.de"
+    assert (arguments["country"], arguments["native_language"], arguments["shared"]) == ("DE", "de", False)
+    assert sum(Decimal(str(v)) for v in arguments["gender_distribution"].values()) == 1
     assert harness.sandbox.stats.get(IMPORT) == 1
     assert harness.sandbox.stats.get(CREATE) == 0
     assert harness.sandbox.store.count(WS) == 0
 
 
-async def test_the_preview_can_be_passed_to_create_audience_as_is(harness: Harness, client: Client) -> None:
-    profile = (await call(client, "neuroflash_bootstrap_audience_from_url", urls=["https://shop.example.fr"]))[
-        "profile"
+async def test_the_draft_passed_on_unchanged_creates_that_audience(harness: Harness, client: Client) -> None:
+    arguments = (await call(client, "neuroflash_draft_audience_from_url", urls=["https://shop.example.fr"]))[
+        "arguments"
     ]
 
-    created = await call(client, "neuroflash_create_audience", **profile)
+    created = await call(client, "neuroflash_create_audience", **arguments)
 
-    assert created["created"] is True
-    assert stored(harness.sandbox, created["audience"]["id"])["country"] == "FR"
-
-
-async def test_create_applies_the_overrides_before_creating(harness: Harness, client: Client) -> None:
-    result = await call(
-        client,
-        "neuroflash_bootstrap_audience_from_url",
-        urls=["https://example.com", "https://example.com/about"],
-        create=True,
-        overrides={"name": "Example fans", "min_age": "30", "max_age": 55, "country": "Austria", "shared": True},
+    body = stored(harness.sandbox, created["audience"]["id"])
+    assert (body["name"], body["country"], body["interests"]) == (
+        arguments["name"],
+        "FR",
+        arguments["interests"],
     )
-
-    assert result["created"] is True
-    body = stored(harness.sandbox, result["audience"]["id"])
-    assert (body["name"], body["minAge"], body["maxAge"], body["country"], body["shared"]) == (
-        "Example fans",
-        30,
-        55,
-        "AT",
-        True,
-    )
-    assert result["profile"]["name"] == "Example fans"
-    assert any("country: 'Austria' -> 'AT'" in a for a in result["adjustments"])
-    assert harness.sandbox.stats.get(CREATE) == 1
+    assert created["adjustments"] == []  # a draft is already what create accepts
 
 
-@pytest.mark.parametrize(("flag", "shared"), [("false", False), ("no", False), (False, False), ("true", True)])
-async def test_the_shared_override_is_read_as_a_flag_not_as_truthiness(
-    harness: Harness, client: Client, flag: object, shared: bool
+async def test_the_draft_passed_on_with_the_users_changes_creates_the_changed_audience(
+    harness: Harness, client: Client
 ) -> None:
-    result = await call(
-        client,
-        "neuroflash_bootstrap_audience_from_url",
-        urls="https://example.com",
-        create=True,
-        overrides={"shared": flag},
-    )
+    arguments = (await call(client, "neuroflash_draft_audience_from_url", urls="https://example.com"))["arguments"]
 
-    assert result["profile"]["shared"] is shared
-    assert stored(harness.sandbox, result["audience"]["id"])["shared"] is shared
+    changed = {**arguments, "name": "Example fans", "min_age": 30, "max_age": 55, "country": "Austria"}
+    created = await call(client, "neuroflash_create_audience", **changed)
+
+    body = stored(harness.sandbox, created["audience"]["id"])
+    assert (body["name"], body["minAge"], body["maxAge"], body["country"]) == ("Example fans", 30, 55, "AT")
+    assert created["adjustments"] == ["country: 'Austria' -> 'AT'."]
 
 
-async def test_a_shared_override_that_is_not_a_flag_is_refused(harness: Harness, client: Client) -> None:
-    message = await tool_error(
-        client,
-        "neuroflash_bootstrap_audience_from_url",
-        urls="https://example.com",
-        create=True,
-        overrides={"shared": "maybe"},
-    )
+async def test_a_draft_made_by_the_sandbox_says_it_is_made_up(make_server: ServerFactory) -> None:
+    harness = make_server(sandbox=True)
+    async with harness.client() as client:
+        result = await call(client, "neuroflash_draft_audience_from_url", urls="https://example.com")
 
-    assert "overrides.shared must be true or false" in message
-    assert harness.sandbox.stats.get(IMPORT) == 0
+    assert result["adjustments"][0].startswith("made up: the built-in sandbox invented this draft")
 
 
-async def test_an_unknown_override_is_refused_before_anything_is_sent(harness: Harness, client: Client) -> None:
-    message = await tool_error(
-        client,
-        "neuroflash_bootstrap_audience_from_url",
-        urls="https://example.com",
-        create=True,
-        overrides={"minAge": 30},
-    )
+async def test_a_draft_from_the_real_service_does_not(client: Client) -> None:
+    result = await call(client, "neuroflash_draft_audience_from_url", urls="https://example.com")
 
-    assert "Unknown overrides: minAge" in message
-    assert "min_age" in message  # the allowed names are listed
-    assert harness.sandbox.stats.get(IMPORT) == 0
+    assert not any("made up" in note for note in result["adjustments"])
+
+
+async def test_the_draft_tool_is_read_only_and_served_in_read_only_mode(make_server: ServerFactory) -> None:
+    harness = make_server(read_only=True)
+    async with harness.client() as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        result = await call(client, "neuroflash_draft_audience_from_url", urls="https://example.com")
+
+    tool = tools["neuroflash_draft_audience_from_url"]
+    assert tool.annotations is not None and tool.annotations.read_only_hint is True
+    assert "create=" not in (tool.description or "")
+    assert set(tool.input_schema["properties"]) == {"urls", "audience_model_id", "workspace_id"}
+    assert result["arguments"]["name"]
     assert harness.sandbox.stats.get(CREATE) == 0
 
 
@@ -124,7 +95,7 @@ async def test_an_unknown_override_is_refused_before_anything_is_sent(harness: H
     "urls", ["ftp://example.com/file", "mailto:someone@example.com", "javascript:void(0)", "", " , "]
 )
 async def test_something_that_is_not_a_web_address_is_refused(harness: Harness, client: Client, urls: str) -> None:
-    message = await tool_error(client, "neuroflash_bootstrap_audience_from_url", urls=urls)
+    message = await tool_error(client, "neuroflash_draft_audience_from_url", urls=urls)
 
     assert "URL" in message or "web address" in message
     assert harness.sandbox.stats.get(IMPORT) == 0
@@ -133,29 +104,14 @@ async def test_something_that_is_not_a_web_address_is_refused(harness: Harness, 
 async def test_more_than_ten_urls_are_refused(client: Client) -> None:
     urls = [f"https://example.com/page{i}" for i in range(11)]
 
-    message = await tool_error(client, "neuroflash_bootstrap_audience_from_url", urls=urls)
+    message = await tool_error(client, "neuroflash_draft_audience_from_url", urls=urls)
 
     assert "At most 10 URLs" in message
 
 
 async def test_an_unknown_audience_model_says_to_omit_it(client: Client) -> None:
     message = await tool_error(
-        client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com", audience_model_id="no-such-model"
+        client, "neuroflash_draft_audience_from_url", urls="https://example.com", audience_model_id="no-such-model"
     )
 
     assert "audience_model_id" in message
-
-
-async def test_read_only_mode_refuses_to_create(make_server: ServerFactory) -> None:
-    harness = make_server(read_only=True)
-    async with harness.client() as client:
-        preview = await call(client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com")
-        message = await tool_error(
-            client, "neuroflash_bootstrap_audience_from_url", urls="https://example.com", create=True
-        )
-
-    assert preview["created"] is False
-    assert "read-only" in message and "create=false" in message
-    assert harness.sandbox.stats.get(IMPORT) == 1  # the preview's only: the refusal sends nothing
-    assert harness.sandbox.stats.get(CREATE) == 0
-    assert harness.sandbox.store.count(WS) == 0

@@ -1,38 +1,51 @@
-"""neuroflash_bootstrap_audience_from_url: a prepared profile from web pages, optionally created.
+"""neuroflash_draft_audience_from_url: neuroflash_create_audience's arguments drafted from web pages.
 
-The URL import returns a profile, not a saved audience (no id). The server normalizes it
-like any model input (the import may return shares that do not sum to 1, or language
-names), applies `overrides` on top, and creates it only when `create=true`.
+The URL import returns a profile, not a saved audience (no id). The server normalizes it like
+any model input (the import may return shares that do not sum to 1, or language names) and
+hands back exactly the create tool's arguments: the model shows them, the user changes what
+they like, and a second call (neuroflash_create_audience) passes them on. The tool itself
+writes nothing, so it is annotated read-only and no host asks to approve a preview.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field
 
-from audience_mcp.core.store.writes import journaled_write
-from audience_mcp.platforms.neuroflash.fields import API_FIELDS, profile_params
+from audience_mcp.platforms.neuroflash.fields import profile_params
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
-from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
-from audience_mcp.platforms.neuroflash.tools.profiles import build_profile, profile_from_body
+from audience_mcp.platforms.neuroflash.tools.profiles import build_profile
 from audience_mcp.platforms.neuroflash.tools.state import app_state
-from audience_mcp.platforms.neuroflash.tools.views import AudienceView, audience_view
 
 MAX_URLS = 10
-_BOOL = TypeAdapter(bool)
+# The sandbox invents drafts from the URL's words; a user must not take them for the website's.
+SANDBOX_NOTE = "made up: the built-in sandbox invented this draft from the URL's words; it read no website."
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 
 
-class BootstrapResult(BaseModel):
-    profile: dict[str, Any] = Field(description="neuroflash_create_audience arguments, ready to pass on")
-    created: bool
-    audience: AudienceView | None = None
+class CreateArguments(BaseModel):
+    """neuroflash_create_audience's arguments, by its parameter names."""
+
+    name: str
+    min_age: int
+    max_age: int
+    residence: str
+    gender_distribution: dict[str, float]
+    interests: list[str]
+    needs: list[str]
+    pain_points: list[str]
+    country: str | None = None
+    native_language: str | None = None
+    shared: bool = False
+
+
+class DraftResult(BaseModel):
+    arguments: CreateArguments = Field(description="Pass on to create, changed or not")
     adjustments: list[str]
-    change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
 def _clean_urls(urls: list[str] | str) -> list[str]:
@@ -57,57 +70,26 @@ def _clean_urls(urls: list[str] | str) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-async def neuroflash_bootstrap_audience_from_url(
+async def neuroflash_draft_audience_from_url(
     ctx: Context,
     urls: Annotated[list[str] | str, Field(description="Brand or product website URLs")],
     audience_model_id: Annotated[str | None, Field(description="Defaults to the configured model")] = None,
-    create: Annotated[bool, Field(description="Also create it")] = False,
-    overrides: Annotated[dict[str, Any] | None, Field(description="Create fields to set first")] = None,
     workspace_id: str | None = None,
-) -> BootstrapResult:
-    """Draft neuroflash_create_audience arguments from website URLs (slow); create=true also creates it."""
+) -> DraftResult:
+    """Draft a target audience from website URLs (slow; writes nothing). `arguments` are the create
+    tool's parameters: show them, then pass them on, changed or not."""
     state = app_state(ctx)
-    if create and state.settings.server.read_only:
-        # Refuse before the import, which can take half a minute, not after it.
-        raise tool_error("The server is read-only; creating is disabled. Use create=false.")
     cleaned = _clean_urls(urls)
-    unknown = sorted(set(overrides or {}) - set(API_FIELDS))
-    if unknown:
-        raise tool_error(f"Unknown overrides: {', '.join(unknown)}. Allowed: {', '.join(API_FIELDS)}.")
-    if overrides and overrides.get("shared") is not None:
-        # bool("false") is True: read the flag like neuroflash_create_audience's `shared: bool` does.
-        try:
-            overrides = {**overrides, "shared": _BOOL.validate_python(overrides["shared"])}
-        except ValidationError:
-            raise tool_error(f"overrides.shared must be true or false, not {overrides['shared']!r}.") from None
     ws = await state.workspace_id(workspace_id)
     with api_errors("import from the URLs"):
         imported = await state.client.import_from_urls(
             ws, cleaned, audience_model_id or state.settings.neuroflash.audience_model_id
         )
     args = profile_params(imported.to_body())
-    args.update(overrides or {})
-    args["shared"] = bool(args.get("shared") or False)
+    args["shared"] = args.get("shared") is True
     with api_errors("prepare the imported profile"):
         draft = build_profile(**args)
-    profile = profile_params(draft.body)
-    if not create:
-        return BootstrapResult(profile=profile, created=False, adjustments=draft.adjustments)
-    written = await journaled_write(
-        state.journal,
-        audience_key(ws, None),
-        state.client.create_audience(ws, profile_from_body(draft.body)),
-        tool="neuroflash_bootstrap_audience_from_url",
-        action="create",
-        request=draft.body,
-        new_id=lambda created: created.id,
-        errors=api_errors("create the audience", writes=True),
-    )
-    audience = written.result
-    return BootstrapResult(
-        profile=profile,
-        created=True,
-        audience=audience_view(audience, "detailed"),
-        adjustments=draft.adjustments,
-        change_id=written.change_id,
+    notes = [SANDBOX_NOTE] if state.settings.server.sandbox else []
+    return DraftResult(
+        arguments=CreateArguments.model_validate(profile_params(draft.body)), adjustments=[*notes, *draft.adjustments]
     )
