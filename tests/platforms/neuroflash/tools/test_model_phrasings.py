@@ -124,3 +124,31 @@ async def test_a_content_type_the_bytes_contradict_is_said(harness: Harness, cli
 
     assert result["adjustments"] == ["content_type: the bytes are image/png, not 'image/jpeg'; sent as image/png."]
     assert agreeing["adjustments"] == []
+
+
+async def test_a_name_passed_as_an_id_gets_the_search_that_finds_it(harness: Harness, client: Client) -> None:
+    harness.seed()
+
+    message = await tool_error(client, "neuroflash_get_audience", audience_id="Marketing leaders")
+
+    assert message == (
+        "Audience 'Marketing leaders' was not found in this workspace; audience_id takes an id, not a name. "
+        "Call neuroflash_list_audiences(search='Marketing leaders') to find its id."
+    )
+    found = await call(client, "neuroflash_list_audiences", search="Marketing leaders")
+    assert found["total"] == 1
+
+
+async def test_a_dry_run_preview_uses_the_parameter_names(client: Client) -> None:
+    preview = await call(client, "neuroflash_create_audience", **BASIC, pain_points="slow tools", dry_run=True)
+
+    body = preview["request_body"]
+    assert (body["min_age"], body["max_age"], body["pain_points"]) == (25, 45, ["slow tools"])
+    assert not {"minAge", "maxAge", "painPoints", "genderDistribution"} & body.keys()
+
+
+async def test_the_default_gender_split_is_in_the_schema(client: Client) -> None:
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    shares = tools["neuroflash_create_audience"].input_schema["properties"]["gender_distribution"]
+
+    assert "omitted: 50% female, 40% male, 7% nonBinary, 3% preferNotToSay" in shares["description"]
