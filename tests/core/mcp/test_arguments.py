@@ -66,3 +66,13 @@ async def test_refusals_name_the_parameter_what_was_sent_and_what_to_send() -> N
         "page_size: 99 is out of range; send a whole number from 1 to 50. "
         "Nothing was sent; call find_things again with corrected arguments."
     )
+
+
+async def test_an_unknown_name_is_quoted_short_and_sendable() -> None:
+    async with served() as client:
+        result = await client.call_tool("find_things", {"tags": ["a"], "x" * 5000: 1, "bad\ud800": 2})
+
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error is True
+    assert "x" * 39 + "…" in text and "x" * 41 not in text
+    assert "bad\ufffd" in text and "\ud800" not in text

@@ -43,6 +43,12 @@ def snake_case(name: str) -> str:
     return _CAMEL_HUMP.sub("_", name).lower()
 
 
+def _name(key: str) -> str:
+    """An argument name as sent, safe to quote: short, and without lone surrogates (unsendable)."""
+    text = str(without_lone_surrogates(key))
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
 def shown(value: Any) -> str:
     """What the model sent, as JSON, short enough to quote."""
     try:
@@ -156,7 +162,7 @@ def check_arguments(tool: str, parameters: Mapping[str, Parameter], arguments: M
         checked[name] = value
     twice = [key for key in unknown if snake_case(key) in arguments and snake_case(key) != key]
     if twice:
-        pairs = ", ".join(f"{key} and {snake_case(key)}" for key in twice)
+        pairs = ", ".join(f"{_name(key)} and {snake_case(key)}" for key in twice)
         raise ArgumentError(f"Both {pairs} given; nothing was sent. Send only {', '.join(map(snake_case, twice))}.")
     if unknown:
         raise ArgumentError(_unknown_message(tool, parameters, unknown))
@@ -178,14 +184,16 @@ def check_arguments(tool: str, parameters: Mapping[str, Parameter], arguments: M
 def _unknown_message(tool: str, parameters: Mapping[str, Parameter], unknown: list[str]) -> str:
     names = list(parameters)
     hints = []
-    for key in unknown:
-        close = difflib.get_close_matches(snake_case(key), names, n=2, cutoff=0.8)  # typos only: a loose match misleads
+    for key in unknown[:10]:
+        close = difflib.get_close_matches(
+            snake_case(key[:100]), names, n=2, cutoff=0.8
+        )  # typos only: a loose match misleads
         if close:
-            hints.append(f"for {key} perhaps {' or '.join(close)}")
+            hints.append(f"for {_name(key)} perhaps {' or '.join(close)}")
     hint = f" ({'; '.join(hints)})" if hints else ""
     label = "Unknown argument" if len(unknown) == 1 else "Unknown arguments"
     return (
-        f"{label}: {', '.join(unknown)}{hint}; nothing was sent. {tool} accepts: {', '.join(names)}. "
+        f"{label}: {', '.join(map(_name, unknown))}{hint}; nothing was sent. {tool} accepts: {', '.join(names)}. "
         "Call it again with only these, or tell the user the other values cannot be stored."
     )
 
