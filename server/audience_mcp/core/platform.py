@@ -9,7 +9,7 @@ decided from its settings class (`is_configured`) alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -70,7 +70,8 @@ class PlatformUndo(Protocol):
 class PromptSpec:
     """A prompt; `writes` marks one that leads to writing tools (left out in read-only mode)."""
 
-    fn: Callable[..., str]
+    # Async when its text depends on the tools the server serves (it reads them from its Context).
+    fn: Callable[..., str | Awaitable[str]]
     writes: bool = False
 
 

@@ -109,7 +109,7 @@ async def list_recent_changes(
     platform: str | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
 ) -> ChangesResult:
-    """Changes this server made, newest first; undo one with restore_change."""
+    """Changes this server made, newest first, each with its change_id."""
     state = server_state(ctx)
     changes = _journal(state).recent(platform=platform, resource_id=audience_id, limit=limit)
     return ChangesResult(changes=[_view(state, c) for c in changes])

@@ -26,14 +26,13 @@ Use dry_run to preview.
 - neuroflash_update_audience changes only the fields you pass; use add_*/remove_* for list items.
 - neuroflash_delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
 - Only an audience's creator can change it; neuroflash_duplicate_audience makes your own copy.
-- neuroflash_bootstrap_audience_from_url drafts a profile from a website.
+- neuroflash_draft_audience_from_url drafts an audience from a website (writes nothing).
 - Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
 
 
 def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.neuroflash.tools import audiences, bootstrap, deletion, images, workspaces
+    from audience_mcp.platforms.neuroflash.tools import audiences, deletion, drafts, images, workspaces
 
-    draft_title = "Bootstrap audience from URL"
     return (
         Toolset(
             "neuroflash_workspaces",
@@ -74,14 +73,7 @@ def toolsets() -> Sequence[Toolset]:
         Toolset(
             "neuroflash_drafts",
             "Draft an audience from a website",
-            (
-                # Writes only with create=true, which read-only mode refuses.
-                ToolSpec(
-                    bootstrap.neuroflash_bootstrap_audience_from_url,
-                    writes(draft_title, idempotent=False),
-                    read_only_annotations=read_only(draft_title),
-                ),
-            ),
+            (ToolSpec(drafts.neuroflash_draft_audience_from_url, read_only("Draft audience from URL")),),
         ),
     )
 
