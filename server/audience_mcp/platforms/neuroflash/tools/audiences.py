@@ -13,6 +13,7 @@ from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
 from audience_mcp.platforms.neuroflash.models import DuplicationRequest
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
+from audience_mcp.platforms.neuroflash.tools.permissions import require_updatable
 from audience_mcp.platforms.neuroflash.tools.profiles import (
     FieldChange,
     body_problems,
@@ -244,6 +245,7 @@ async def neuroflash_update_audience(
     async with state.locks.hold(audience_id):
         with api_errors("update the audience", audience_id=audience_id):
             current = await state.client.get_audience(ws, audience_id)
+        require_updatable(current, "update the audience")  # before a preview or a PUT that would be refused
         if expected_updated_at is not None and expected_updated_at != current.updated_at:
             raise tool_error(
                 f"The audience changed since you read it (updated_at is now {current.updated_at}, "
