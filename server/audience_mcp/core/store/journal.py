@@ -28,6 +28,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.logs import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import ResourceLocks, open_locks
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
 Status = Literal["pending", "succeeded", "failed"]
@@ -86,8 +87,11 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(self._db)
+        # The resource locks share the journal's file, and so its reach (see locks.py).
+        self.locks: ResourceLocks = open_locks(path)
 
     def close(self) -> None:
+        self.locks.close()
         with self._lock:
             self._db.close()
 
