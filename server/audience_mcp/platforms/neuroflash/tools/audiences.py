@@ -9,6 +9,7 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from audience_mcp.core.http.wire import plain
+from audience_mcp.core.mcp.quoting import quoted
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE, APIError, Audience
 from audience_mcp.platforms.neuroflash.models import DuplicationRequest
@@ -317,7 +318,7 @@ def _check_kept(
     differs = diff({k: sent.get(k) for k in keys}, {k: stored_body.get(k) for k in keys})
     if differs:
         raise tool_error(
-            f"Conflict: the update was sent (change {change_id}), but audience '{audience_id}' now holds other "
+            f"Conflict: the update was sent (change {change_id}), but audience {quoted(audience_id)} now holds other "
             f"values in {', '.join(c.field for c in differs)}: another client wrote it at the same time. Call "
             "neuroflash_get_audience to see what it holds now, then decide with the user whether to apply the "
             "change again."

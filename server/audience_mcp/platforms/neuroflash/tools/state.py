@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from audience_mcp.core.mcp.confirmations import Confirmations
+from audience_mcp.core.mcp.quoting import quoted
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.store.locks import LockTimeout, ResourceLocks
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, Workspace
@@ -35,7 +36,7 @@ class AudienceLocks:
                 await stack.enter_async_context(self._locks.hold(f"neuroflash/audience/{audience_id}"))
             except LockTimeout as exc:
                 raise tool_error(
-                    f"Another change to audience '{audience_id}' has been in progress for over {exc.waited:g} "
+                    f"Another change to audience {quoted(audience_id)} has been in progress for over {exc.waited:g} "
                     "seconds (possibly through another server process); nothing was changed. Try again in a minute."
                 ) from None
             yield
