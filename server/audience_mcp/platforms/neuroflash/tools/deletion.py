@@ -27,7 +27,7 @@ from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import Audience, NotFoundError
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import NO_IMAGE, PLATFORM, audience_key, image_backup
-from audience_mcp.platforms.neuroflash.tools.permissions import require_deletable
+from audience_mcp.platforms.neuroflash.tools.permissions import may_delete, require_deletable
 from audience_mcp.platforms.neuroflash.tools.profiles import diff
 from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 
@@ -105,16 +105,11 @@ async def _audience_to_delete(
     return await current_audience(state, ws, audience_id)
 
 
-def _deletable(audience: Audience) -> bool:
-    permissions = audience.embedded.permissions if audience.embedded else None
-    return permissions is None or permissions.can_delete is not False
-
-
 def ask_to_delete(audience: Audience | None, ctx: Context) -> Elicit[DeleteConfirmation] | None:
     """Ask the user when the client can be asked; None means: use the token flow (or refuse, see
     `confirm_and_delete`: a delete the caller may not make is never asked about)."""
     question = None
-    if audience is not None and _deletable(audience):
+    if audience is not None and may_delete(audience):
         # The version is part of the question: a client on the 2026-07-28 protocol answers in a
         # later round, and the SDK re-asks instead of reusing an answer given to other wording.
         version = f", last changed {quoted(audience.updated_at)}" if audience.updated_at else ""

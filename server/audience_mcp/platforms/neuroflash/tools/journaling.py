@@ -43,8 +43,9 @@ async def image_snapshot(
 ) -> dict[str, Any]:
     """The audience's current image as an upload body, `NO_IMAGE`, or a note why it is missing.
 
-    Taken before an image change or a delete, so restore_change can put the image back. A
-    failed download does not block the user's write; the journal records that it is missing.
+    Taken before an image change or a delete, so restore_change can put the image back. It
+    never raises an APIError: a failed read is `{"unavailable": why}`, which `image_backup`
+    turns into a refusal of the write.
     """
     try:
         if image is None:

@@ -26,10 +26,15 @@ def _subject(audience: Audience) -> str:
     return f"audience {quoted(audience.name or '')} (id {quoted(audience.id)})"
 
 
+def may_delete(audience: Audience) -> bool:
+    """False only when the API says these credentials may not delete it."""
+    permissions = audience.embedded.permissions if audience.embedded else None
+    return permissions is None or permissions.can_delete is not False
+
+
 def require_deletable(audience: Audience) -> None:
     """Refuse a delete these credentials may not make: only the creator can delete an audience."""
-    permissions = audience.embedded.permissions if audience.embedded else None
-    if permissions is not None and permissions.can_delete is False:
+    if not may_delete(audience):
         raise tool_error(
             f"Not deleted: only the creator of {_subject(audience)} can delete it ({creator(audience)}), and these "
             "credentials are not theirs. Ask its creator to delete it; nothing was changed."
