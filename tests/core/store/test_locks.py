@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,6 +110,43 @@ async def test_the_lease_of_a_process_that_died_holding_the_lock_lapses(tmp_path
                 pass
     finally:
         survivor.close()
+
+
+async def _foreign_row(locks: SQLiteLocks, path: Path, owner: str) -> None:
+    """A lock row of another process, its lease still running for a minute."""
+    async with locks.hold("audience/other"):  # creates the table
+        pass
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO resource_locks VALUES ('audience/a', ?, ?)", (owner, time.time() + 60))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process probing is POSIX-only; elsewhere the lease lapses")
+@pytest.mark.parametrize("who", ["a killed process", "an earlier process with this pid"])
+async def test_the_lock_of_a_process_that_is_gone_is_taken_over_at_once(tmp_path: Path, who: str) -> None:
+    if who == "a killed process":
+        child = await anyio.run_process([sys.executable, "-c", "import os; print(os.getpid())"])
+        pid = int(child.stdout)  # ended and reaped: the pid names no process now
+    else:
+        pid = os.getpid()
+    locks = SQLiteLocks(str(tmp_path / "state.db"))
+    try:
+        await _foreign_row(locks, tmp_path / "state.db", f"{pid}:0badc0ffee00:1")
+        with anyio.fail_after(2):
+            async with locks.hold("audience/a", wait_seconds=1):
+                pass
+    finally:
+        locks.close()
+
+
+async def test_the_lock_of_a_live_process_is_waited_for(tmp_path: Path) -> None:
+    locks = SQLiteLocks(str(tmp_path / "state.db"))
+    try:
+        await _foreign_row(locks, tmp_path / "state.db", f"{os.getppid()}:0badc0ffee00:1")
+        with pytest.raises(LockTimeout):
+            async with locks.hold("audience/a", wait_seconds=0.3):
+                pass
+    finally:
+        locks.close()
 
 
 async def test_a_memory_store_locks_within_the_process() -> None:

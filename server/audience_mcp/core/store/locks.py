@@ -7,8 +7,8 @@ lock from the read to the write. What that guarantees depends on the store:
 - `LocalLocks` (a `:memory:` store): the tasks of one process.
 - `SQLiteLocks` (a state file): every process using that file on one machine. A lock is a row
   (key, owner, expiry) taken in a `BEGIN IMMEDIATE` transaction, so exactly one process inserts
-  it; the others poll until it is gone or has expired. The expiry (a lease) frees the lock of a
-  process that died holding it.
+  it; the others poll until it is gone or has expired. A lock whose process is gone (killed
+  mid-write) is taken over at once on POSIX; elsewhere its lease lapses.
 - A PostgreSQL store (later) implements `ResourceLocks` with advisory locks, across machines.
 
 No store protects against writers that do not take these locks (other API clients, the
@@ -38,6 +38,9 @@ import anyio.to_thread
 WAIT_SECONDS = 30.0
 # Longer than any one fetch-merge-write (each request has its own timeout, and a tool call its deadline).
 LEASE_SECONDS = 120.0
+
+# Tells this process from an earlier one that had the same pid (containers restart at low pids).
+_PROCESS = secrets.token_hex(6)
 
 # The locks the current task holds, so asking again is a no-op (re-entrant) instead of a deadlock.
 _held: ContextVar[frozenset[tuple[int, str]]] = ContextVar("audience_mcp_held_locks", default=frozenset())
@@ -133,6 +136,9 @@ class SQLiteLocks:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.execute("DELETE FROM resource_locks WHERE key = ? AND expires_at <= ?", (key, now))
+                row = db.execute("SELECT owner FROM resource_locks WHERE key = ?", (key,)).fetchone()
+                if row is not None and _owner_gone(row[0]):
+                    db.execute("DELETE FROM resource_locks WHERE key = ? AND owner = ?", (key, row[0]))
                 taken = db.execute(
                     "INSERT OR IGNORE INTO resource_locks (key, owner, expires_at) VALUES (?, ?, ?)",
                     (key, owner, now + self._lease),
@@ -155,7 +161,7 @@ class SQLiteLocks:
             return
         started = time.monotonic()
         async with self._local.hold(key, wait_seconds=wait_seconds):
-            owner = f"{os.getpid()}:{secrets.token_hex(8)}"
+            owner = f"{os.getpid()}:{_PROCESS}:{secrets.token_hex(8)}"
             delay = 0.005
             # Off the event loop: BEGIN IMMEDIATE may wait for another process's transaction.
             while not await anyio.to_thread.run_sync(self._take, key, owner):
@@ -177,6 +183,28 @@ class SQLiteLocks:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _owner_gone(owner: str) -> bool:
+    """Whether the process that took a lock has ended (so it will never release it).
+
+    The state file is on this machine, so its pids are ours to ask. Only on POSIX: elsewhere
+    os.kill would not probe but terminate, and the lease's expiry has to do.
+    """
+    pid_text, _, rest = owner.partition(":")
+    process = rest.partition(":")[0]
+    if os.name != "posix" or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return process != _PROCESS  # an earlier process that had our pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, under another user
+        return False
+    return False
 
 
 def open_locks(state_db: str) -> ResourceLocks:
