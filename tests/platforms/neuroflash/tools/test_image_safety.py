@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import os
 import threading
 import time
 from pathlib import Path
@@ -167,6 +168,12 @@ async def test_a_read_that_blocks_leaves_the_server_answering_and_ends_in_a_tool
     [
         pytest.param(lambda tmp: "/proc/self/mem", "Could not read file_path", id="proc-self-mem"),
         pytest.param(lambda tmp: str(tmp), "(Is a directory)", id="directory"),
+        pytest.param(
+            lambda tmp: (os.mkfifo(tmp / "pipe.png"), str(tmp / "pipe.png"))[1],
+            "not a regular file",
+            id="fifo-opened-without-waiting-for-a-writer",
+            marks=pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here"),
+        ),
     ],
 )
 async def test_every_read_error_is_a_tool_error(

@@ -102,7 +102,7 @@ def read_image_file(file_path: str, allowed_dir: Path | None = None) -> tuple[by
 def _nonblocking(path: str, flags: int) -> int:
     # O_NONBLOCK: opening a FIFO does not wait for a writer, and files that honour it (/proc/kmsg)
     # answer at once instead of waiting for data; regular files ignore it.
-    return os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))  # POSIX-only flags
 
 
 def _read_regular_file(resolved: Path, file_path: str) -> bytes:
