@@ -30,6 +30,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.logs import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import ResourceLocks, open_locks
 from audience_mcp.core.store.observations import Observations
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
@@ -104,8 +105,11 @@ class Journal:
         schema.migrate(self._db)
         # The state store's other tables share this connection and its transactions.
         self.observations = Observations(self)
+        # The resource locks share the journal's file, and so its reach (see locks.py).
+        self.locks: ResourceLocks = open_locks(path)
 
     def close(self) -> None:
+        self.locks.close()
         with self._lock:
             self._db.close()
 
