@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_API_URL = "https://api.appizer.com/v1"
 
 # The built-in sandbox's key; used in sandbox mode, whatever key is configured.
-SANDBOX_API_KEY = "sandbox-appizer-key"  # noqa: S105 - a public, documented sandbox credential
+SANDBOX_API_KEY = "sandbox-appizer-key"
 
 
 class AppizerSettings(BaseSettings):

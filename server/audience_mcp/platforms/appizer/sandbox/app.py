@@ -95,7 +95,12 @@ async def list_audiences(request: Request) -> Response:
         raise SandboxError(400, "INVALID_REQUEST", "limit must be 1-100 and offset >= 0", {"field": "limit"})
     audiences = await anyio.to_thread.run_sync(sandbox.list, app_id)
     page = audiences[offset : offset + limit]
-    pagination = {"total": len(audiences), "limit": limit, "offset": offset, "has_more": offset + limit < len(audiences)}
+    pagination = {
+        "total": len(audiences),
+        "limit": limit,
+        "offset": offset,
+        "has_more": offset + limit < len(audiences),
+    }
     return JsonResponse({"success": True, "audiences": page, "pagination": pagination}, 200, headers)
 
 
@@ -196,7 +201,11 @@ async def _answered(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     error = cast(HTTPException, exc)
-    return _error(SandboxError(error.status_code, "NOT_FOUND" if error.status_code == 404 else "INVALID_REQUEST", str(error.detail)))
+    return _error(
+        SandboxError(
+            error.status_code, "NOT_FOUND" if error.status_code == 404 else "INVALID_REQUEST", str(error.detail)
+        )
+    )
 
 
 def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:

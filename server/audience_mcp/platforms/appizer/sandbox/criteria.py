@@ -148,6 +148,10 @@ def _term(text: str, today: date, unknown: list[str]) -> Predicate:
     raise Unreadable(f"cannot read {text!r}")
 
 
+def _negated(term: Predicate) -> Predicate:
+    return lambda user: not term(user)
+
+
 def parse(text: str, today: date) -> Criteria:
     """Read criteria text; raises Unreadable."""
     body = " ".join(text.split())
@@ -163,5 +167,5 @@ def parse(text: str, today: date) -> Criteria:
         if not part or re.search(r"\bOR\b", part, re.IGNORECASE):
             raise Unreadable(f"cannot read {raw!r}")
         term = _term(part, today, unknown)
-        terms.append((lambda u, t=term: not t(u)) if negate else term)
+        terms.append(_negated(term) if negate else term)
     return Criteria(terms=terms, unknown=sorted(set(unknown)))

@@ -18,15 +18,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from audience_mcp.core.sandboxkit.faults import FaultInjector, Stats
 from audience_mcp.platforms.appizer.sandbox.criteria import parse
 from audience_mcp.platforms.appizer.sandbox.users import User, user_base
 
-API_KEY = "sandbox-appizer-key"  # noqa: S105 - the public sandbox key
-READ_ONLY_KEY = "sandbox-appizer-readonly"  # noqa: S105 - public sandbox key
-REVOKED_KEY = "sandbox-appizer-revoked"  # noqa: S105 - public sandbox key
+API_KEY = "sandbox-appizer-key"
+READ_ONLY_KEY = "sandbox-appizer-readonly"
+REVOKED_KEY = "sandbox-appizer-revoked"
 APPS = ("app_123", "app_456")
 WINDOW_SECONDS = 60.0
 
@@ -42,7 +42,13 @@ class SandboxConfig:
 class SandboxError(Exception):
     """An error answer in Appizer's `{error, message, code, details}` shape."""
 
-    TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
+    TITLES: ClassVar[dict[int, str]] = {
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+    }
 
     def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -150,7 +156,7 @@ class AppizerSandbox:
                 "updated_at": created,
             }
             self._audiences[app_id].append(audience)
-        answer = {
+        answer: dict[str, Any] = {
             "success": True,
             "audience_id": audience["audience_id"],
             "name": name,
