@@ -37,6 +37,7 @@ class SandboxConfig:
     rate_limit: int = 500  # requests per minute and key
     clock: Callable[[], float] = field(default=time.time)
     seed: int = 0
+    extra_keys: tuple[str, ...] = ()  # more keys with full access (a test's own secret, say)
 
 
 class SandboxError(Exception):
@@ -103,7 +104,7 @@ class AppizerSandbox:
         key = key.strip()
         if key == REVOKED_KEY:
             raise SandboxError(401, "REVOKED_API_KEY", "This API key has been revoked")
-        if key not in (API_KEY, READ_ONLY_KEY):
+        if key not in (API_KEY, READ_ONLY_KEY, *self.config.extra_keys):
             raise SandboxError(401, "INVALID_API_KEY", "Invalid API key")
         if writes and key == READ_ONLY_KEY:
             raise SandboxError(403, "INSUFFICIENT_PERMISSIONS", "This API key cannot create audiences")
