@@ -15,7 +15,7 @@ from typing import Any
 import httpx2
 import pytest
 from mcp import Client
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from pydantic import SecretStr
 
 from audience_mcp.app import create_server
@@ -53,6 +53,7 @@ class SharedTime(FakeClock):
 
 
 def sandbox_app(time: SharedTime | None = None, **config: Any) -> Any:
+    """A fresh sandbox on `time`; `users_per_app` (default 10,000) and the other SandboxConfig fields."""
     return create_sandbox_app(SandboxConfig(clock=time or SharedTime(), **config))
 
 
@@ -106,7 +107,7 @@ class AppizerHarness:
     async def journal(self, client: Client) -> Journal:
         """The server's state store, through a test-only probe tool."""
 
-        async def _test_probe_journal(ctx: Any) -> str:
+        async def _test_probe_journal(ctx: Context) -> str:
             self.journals.append(ctx.request_context.lifespan_context.services.journal)
             return "ok"
 
@@ -128,14 +129,15 @@ def make_appizer() -> Iterator[AppizerFactory]:
         time: SharedTime | None = None,
         key: str = API_KEY,
         default_app: str | None = APP,
+        users_per_app: int = 500,
         **settings: Any,
     ) -> AppizerHarness:
-        """`app` and `time`: reuse another harness's sandbox (and its clock)."""
+        """`app` and `time`: reuse another harness's sandbox (and its clock); a small user base by default."""
         time = time or SharedTime()
-        app = app if app is not None else sandbox_app(time)
+        app = app if app is not None else sandbox_app(time, users_per_app=users_per_app)
 
         def backend(_settings: Any) -> Backend:
-            return Backend(client=client_for(app, key=key, time=time), default_app_id=default_app)
+            return Backend(client=client_for(app, key=key, time=time), default_app_id=default_app, clock=time)
 
         server = create_server(make_settings(**settings), backend_factories={"appizer": backend})
         return AppizerHarness(server=server, app=app, time=time)

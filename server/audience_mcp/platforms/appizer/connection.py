@@ -6,6 +6,8 @@ sandbox's public key; a configured real key is never sent to the sandbox.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import anyio
@@ -25,6 +27,8 @@ SANDBOX_APP_ID = "app_123"  # the reference page's app id; the sandbox's first a
 class Backend:
     client: AppizerClient
     default_app_id: str | None = None
+    # When a size is observed (epoch seconds); a test moves it to let hours pass.
+    clock: Callable[[], float] = time.time
 
 
 def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep: Sleep = anyio.sleep) -> Backend:

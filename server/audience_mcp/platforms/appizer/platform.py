@@ -50,7 +50,9 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
     from audience_mcp.platforms.appizer.tools.state import AppizerState
 
     backend = services.backend_factory("appizer", open_backend)(settings)
-    state = AppizerState(client=backend.client, journal=services.journal, default_app_id=backend.default_app_id)
+    state = AppizerState(
+        client=backend.client, journal=services.journal, default_app_id=backend.default_app_id, clock=backend.clock
+    )
     try:
         yield state
     finally:

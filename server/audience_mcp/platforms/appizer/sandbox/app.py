@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 import anyio
@@ -124,7 +125,7 @@ async def change_users(request: Request) -> Response:
     body = await _body(request)
     values = body.get("set")
     fraction = body.get("fraction", 1)
-    if not isinstance(values, dict) or not isinstance(fraction, int | float):
+    if not isinstance(values, dict) or not isinstance(fraction, int | float | Decimal):
         raise SandboxError(400, "INVALID_REQUEST", "send {'set': {field: value}, 'fraction': 0-1, 'where'?}")
     where = body.get("where")
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +46,7 @@ class AppizerState:
     client: AppizerClient
     journal: Journal
     default_app_id: str | None
+    clock: Callable[[], float] = time.time  # wall clock of the observations
     locks: NameLocks = field(default_factory=NameLocks)
 
     def app_id(self, explicit: str | None) -> str:
@@ -56,9 +57,9 @@ class AppizerState:
             return self.default_app_id
         raise tool_error("No Appizer app chosen: pass app_id (from the Appizer dashboard) or set APPIZER_APP_ID.")
 
-    def observe(self, app_id: str, audiences: list[AudienceSummary], *, at: float | None = None) -> None:
+    def observe(self, app_id: str, audiences: list[AudienceSummary]) -> None:
         """Record each audience's size in the state store (Appizer keeps no history of it)."""
-        moment = time.time() if at is None else at
+        moment = self.clock()
         for audience in audiences:
             if audience.user_count is None:
                 continue
