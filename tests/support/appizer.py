@@ -24,11 +24,13 @@ from audience_mcp.core.store.journal import Journal
 from audience_mcp.platforms.appizer.client import AppizerClient
 from audience_mcp.platforms.appizer.connection import Backend
 from audience_mcp.platforms.appizer.sandbox import AppizerSandbox, SandboxConfig, create_sandbox_app
-from audience_mcp.platforms.appizer.sandbox.service import API_KEY
 from tests.support.clocks import FakeClock
 from tests.support.harness import make_settings
 
 BASE = "http://sandbox.appizer.test"
+# The key every test client sends: a sentinel, so the secret guard (tests/support/secret_guard.py)
+# fails any test whose output, tool results or journal rows carry it.
+SENTINEL_KEY = "nfsentinel-appizer-api-key-5b2e7c"
 APP = "app_123"
 OTHER_APP = "app_456"
 START = 1_796_000_000.0  # 2026-11-30, a fixed "now" for the sandbox's dates
@@ -54,13 +56,14 @@ class SharedTime(FakeClock):
 
 def sandbox_app(time: SharedTime | None = None, **config: Any) -> Any:
     """A fresh sandbox on `time`; `users_per_app` (default 10,000) and the other SandboxConfig fields."""
+    config.setdefault("extra_keys", (SENTINEL_KEY,))
     return create_sandbox_app(SandboxConfig(clock=time or SharedTime(), **config))
 
 
 def client_for(
     app: Any,
     *,
-    key: str = API_KEY,
+    key: str = SENTINEL_KEY,
     time: SharedTime | None = None,
     retry: RetryPolicy | None = None,
     timeout_seconds: float = 30.0,
@@ -82,7 +85,7 @@ def table(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(result["columns"], row, strict=True)) for row in result["audiences"]]
 
 
-async def raw(app: Any, method: str, path: str, *, key: str | None = API_KEY, **kwargs: Any) -> httpx2.Response:
+async def raw(app: Any, method: str, path: str, *, key: str | None = SENTINEL_KEY, **kwargs: Any) -> httpx2.Response:
     """A request to the sandbox as any HTTP client would send it (no project code in between)."""
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE) as http:
@@ -127,7 +130,7 @@ def make_appizer() -> Iterator[AppizerFactory]:
         *,
         app: Any = None,
         time: SharedTime | None = None,
-        key: str = API_KEY,
+        key: str = SENTINEL_KEY,
         default_app: str | None = APP,
         users_per_app: int = 500,
         **settings: Any,

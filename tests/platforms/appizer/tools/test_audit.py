@@ -48,8 +48,8 @@ async def test_zero_users_unknown_fields_and_duplicate_criteria_are_found_with_f
 async def test_two_audiences_with_the_same_name_are_reported(appizer: AppizerHarness, appizer_client: Client) -> None:
     # The sandbox refuses a second name (409), as an API might not: store one behind its back.
     await create(appizer_client, "Weekly", "Users with plan=pro")
-    appizer.sandbox._audiences[APP].append(  # noqa: SLF001 - a state the sandbox's own API refuses
-        {**appizer.sandbox._audiences[APP][0], "audience_id": "aud_copy", "criteria": "Users with email"}  # noqa: SLF001
+    appizer.sandbox._audiences[APP].append(
+        {**appizer.sandbox._audiences[APP][0], "audience_id": "aud_copy", "criteria": "Users with email"}
     )
     found = by_check(await call(appizer_client, "audit_audiences", platforms=["appizer"]))
     [names] = found["appizer_duplicate_names"]
