@@ -186,3 +186,13 @@ async def test_every_sighting_records_the_size_at_most_once_an_hour(appizer: App
     assert [o.data["user_count"] for o in history] == [got["audience"]["user_count"], created["user_count"]]
     assert got["audience"]["previous_user_count"] == created["user_count"]
     assert got["audience"]["user_count"] < created["user_count"]
+
+
+async def test_a_used_up_rate_limit_says_when_to_call_again_without_spending_a_request(
+    appizer: AppizerHarness, appizer_client: Client
+) -> None:
+    appizer.sandbox.rate_limit = 1
+    await call(appizer_client, "appizer_list_audiences")
+    message = await tool_error(appizer_client, "appizer_list_audiences")
+    assert message == "Appizer is rate-limiting requests. Call the tool again in 60 seconds."
+    assert appizer.sandbox.stats.get("GET /v1/audiences") == 1
