@@ -196,3 +196,23 @@ async def test_a_used_up_rate_limit_says_when_to_call_again_without_spending_a_r
     message = await tool_error(appizer_client, "appizer_list_audiences")
     assert message == "Appizer is rate-limiting requests. Call the tool again in 60 seconds."
     assert appizer.sandbox.stats.get("GET /v1/audiences") == 1
+
+
+async def test_conditions_sent_as_json_text_are_read_and_other_text_is_refused(appizer_client: Client) -> None:
+    result = await call(
+        appizer_client,
+        "appizer_create_audience",
+        name="From text",
+        conditions='[{"field": "plan", "value": "pro"}]',
+        dry_run=True,
+    )
+    assert result["criteria"] == "Users with plan=pro"
+    message = await tool_error(appizer_client, "appizer_create_audience", name="X", conditions="plan=premium")
+    assert "put text in criteria" in message
+
+
+async def test_a_long_description_is_refused_in_words_not_a_schema_dump(appizer_client: Client) -> None:
+    message = await tool_error(
+        appizer_client, "appizer_create_audience", name="X", criteria="Users with email", description="d" * 501
+    )
+    assert message == "description is longer than 500 characters (this server's limit); shorten it."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any
 
@@ -156,13 +157,13 @@ async def appizer_create_audience(
         str | None, Field(description="e.g. 'Users with plan=premium AND last_active within 7 days'")
     ] = None,
     conditions: Annotated[
-        list[dict[str, Any]] | None,
+        list[dict[str, Any]] | str | None,
         Field(
             description='Instead of criteria, ANDed: {"field","op","value"}, {"field","within_days"|"before"|"after"}, '
             '{"event","op":">"|"<","count"}, {"event","within_days"}, {"not":{...}}'
         ),
     ] = None,
-    description: Annotated[str | None, Field(max_length=MAX_DESCRIPTION_LENGTH)] = None,
+    description: str | None = None,
     app_id: AppId = None,
     dry_run: Annotated[bool, Field(description="Preview; write nothing")] = False,
 ) -> CreateResult:
@@ -171,8 +172,12 @@ async def appizer_create_audience(
     state = appizer_state(ctx)
     app = state.app_id(app_id)
     clean_name = _checked_name(name)
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        raise tool_error(
+            f"description is longer than {MAX_DESCRIPTION_LENGTH} characters (this server's limit); shorten it."
+        )
     with api_errors("create the audience", app_id=app):
-        built = criteria_rules.build(criteria, conditions)
+        built = criteria_rules.build(criteria, _condition_list(conditions))
     request = CreateAudienceRequest(app_id=app, name=clean_name, criteria=built.text, description=description or None)
     adjustments = list(built.adjustments)
     if clean_name != name:
@@ -211,6 +216,21 @@ async def appizer_create_audience(
         adjustments=adjustments,
         warnings=_warnings(app, created),
         change_id=written.change_id,
+    )
+
+
+def _condition_list(conditions: list[dict[str, Any]] | str | None) -> list[Any] | None:
+    """Models sometimes send the list as JSON text: read it; other text belongs in `criteria`."""
+    if not isinstance(conditions, str):
+        return conditions
+    try:
+        parsed = json.loads(conditions)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        return parsed
+    raise tool_error(
+        "conditions must be a list of objects like {'field': 'plan', 'value': 'premium'}; put text in criteria."
     )
 
 
