@@ -26,6 +26,8 @@ EXPECTED_ENV = {
     "client_id": "NEUROFLASH_CLIENT_ID",
     "client_secret": "NEUROFLASH_CLIENT_SECRET",
     "workspace_id": "NEUROFLASH_WORKSPACE_ID",
+    "appizer_api_key": "APPIZER_API_KEY",
+    "appizer_app_id": "APPIZER_APP_ID",
     "read_only": "AUDIENCE_MCP_READ_ONLY",
     "sandbox": "AUDIENCE_MCP_SANDBOX",
 }
@@ -119,14 +121,14 @@ def test_every_setting_maps_from_user_config_to_its_env_variable() -> None:
         assert env.get(variable) == f"${{user_config.{key}}}", f"{variable} must come from user_config.{key}"
     for key in SWITCHES:
         assert options[key]["type"] == "boolean" and options[key]["default"] is False, key
-    for key in ("client_id", "client_secret", "workspace_id"):
+    for key in ("client_id", "client_secret", "workspace_id", "appizer_api_key", "appizer_app_id"):
         assert options[key]["type"] == "string", key
 
 
-def test_the_secret_is_sensitive_and_nothing_else_is() -> None:
+def test_the_secrets_are_sensitive_and_nothing_else_is() -> None:
     options = manifest()["user_config"]
     assert options["client_secret"].get("sensitive") is True
-    assert [key for key, option in options.items() if option.get("sensitive")] == ["client_secret"]
+    assert [key for key, option in options.items() if option.get("sensitive")] == ["client_secret", "appizer_api_key"]
 
 
 def test_every_user_config_entry_is_complete_and_used() -> None:
@@ -170,7 +172,18 @@ def test_the_server_reads_the_env_a_host_passes(monkeypatch: pytest.MonkeyPatch,
         and defaults.server.image_dir in (None, "")
     )
 
-    chosen = settings(client_id="svc-1", client_secret="s3cret", workspace_id="ws-9", read_only=True, sandbox=True)
+    assert defaults.appizer.appizer_api_key is None and defaults.appizer.appizer_app_id is None
+    chosen = settings(
+        client_id="svc-1",
+        client_secret="s3cret",
+        workspace_id="ws-9",
+        read_only=True,
+        sandbox=True,
+        appizer_api_key="apz-key",
+        appizer_app_id="app_9",
+    )
+    assert chosen.appizer.appizer_api_key is not None and chosen.appizer.appizer_api_key.get_secret_value() == "apz-key"
+    assert chosen.appizer.appizer_app_id == "app_9"
     assert chosen.neuroflash.client_id == "svc-1" and chosen.neuroflash.workspace_id == "ws-9"
     assert (
         chosen.neuroflash.client_secret is not None and chosen.neuroflash.client_secret.get_secret_value() == "s3cret"

@@ -23,6 +23,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.platforms.appizer.settings import AppizerSettings
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
 
 APP_NAME = "audience-mcp"
@@ -143,7 +144,11 @@ class PlatformSettings(Protocol):
     def secret_values(self) -> list[str]: ...
 
 
-SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {"server": ServerSettings, "neuroflash": NeuroflashSettings}
+SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {
+    "server": ServerSettings,
+    "neuroflash": NeuroflashSettings,
+    "appizer": AppizerSettings,
+}
 
 
 class Settings:
@@ -155,6 +160,7 @@ class Settings:
 
     server: ServerSettings
     neuroflash: NeuroflashSettings
+    appizer: AppizerSettings
 
     def __init__(
         self, _env_file: str | Path | tuple[Path, ...] | type[DefaultEnvFiles] | None = DefaultEnvFiles, **values: Any
@@ -188,7 +194,7 @@ class Settings:
 
     def secret_values(self) -> list[str]:
         """The plain values of every secret, for the one redactor."""
-        return [*self.server.secret_values(), *self.neuroflash.secret_values()]
+        return [*self.server.secret_values(), *self.neuroflash.secret_values(), *self.appizer.secret_values()]
 
 
 def setting_variables() -> dict[str, str]:

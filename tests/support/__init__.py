@@ -36,8 +36,8 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without any NEUROFLASH_* setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
+    """This process's environment without any NEUROFLASH_*, APPIZER_* or AUDIENCE_MCP_* setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_"))}
     env.update(extra)
     return env
 

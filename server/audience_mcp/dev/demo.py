@@ -50,6 +50,18 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
         {"audience_id": "$created", "new_name": "AT leads"},
     ),
     ("How many audiences does the plan still allow?", "neuroflash_get_audience_limits", {}),
+    (
+        "On Appizer, make a push segment of premium users active last week (structured conditions).",
+        "appizer_create_audience",
+        {
+            "name": "Active Premium Users",
+            "conditions": [
+                {"field": "plan", "op": "equals", "value": "premium"},
+                {"field": "last_active", "within_days": "last week"},
+            ],
+        },
+    ),
+    ("Which Appizer segments do we have?", "appizer_list_audiences", {}),
     ("Audit my audiences and tell me what is broken.", "audit_audiences", {}),
     (
         "Delete the copy (first call: preview and confirm_token).",
@@ -78,6 +90,12 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
         lines += [f"adjusted: {a}" for a in data["adjustments"]]
     if tool == "neuroflash_update_audience":
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
+    elif tool == "appizer_create_audience":
+        lines.append(f"{data['user_count']} users reached by '{data['criteria']}'")
+        lines += [f"warning: {w}" for w in data["warnings"]]
+    elif tool == "appizer_list_audiences":
+        name, users = data["columns"].index("name"), data["columns"].index("user_count")
+        lines.append(", ".join(f"{row[name]} ({row[users]} users)" for row in data["audiences"]))
     elif tool == "neuroflash_list_audiences":
         name = data["columns"].index("name")
         lines.append(f"{data['total']} audience(s): " + ", ".join(str(row[name]) for row in data["audiences"]))
