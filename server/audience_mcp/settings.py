@@ -17,6 +17,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.platforms.digital_audience.settings import DigitalAudienceSettings
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
 
 APP_NAME = "audience-mcp"
@@ -119,7 +120,11 @@ class PlatformSettings(Protocol):
     def secret_values(self) -> list[str]: ...
 
 
-SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {"server": ServerSettings, "neuroflash": NeuroflashSettings}
+SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {
+    "server": ServerSettings,
+    "neuroflash": NeuroflashSettings,
+    "digital_audience": DigitalAudienceSettings,
+}
 
 
 class Settings:
@@ -131,6 +136,7 @@ class Settings:
 
     server: ServerSettings
     neuroflash: NeuroflashSettings
+    digital_audience: DigitalAudienceSettings
 
     def __init__(self, _env_file: str | Path | None = ".env", **values: Any) -> None:
         unknown = set(values)
@@ -161,7 +167,11 @@ class Settings:
 
     def secret_values(self) -> list[str]:
         """The plain values of every secret, for the one redactor."""
-        return [*self.server.secret_values(), *self.neuroflash.secret_values()]
+        return [
+            *self.server.secret_values(),
+            *self.neuroflash.secret_values(),
+            *self.digital_audience.secret_values(),
+        ]
 
 
 def setting_variables() -> dict[str, str]:
