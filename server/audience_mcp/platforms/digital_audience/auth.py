@@ -25,7 +25,7 @@ from audience_mcp.core.http.errors import (
 )
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.logs import redactor
-from audience_mcp.platforms.digital_audience.errors import is_not_logged_in, wrapper_status
+from audience_mcp.platforms.digital_audience.errors import classify, is_not_logged_in, wrapper_status
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class CookieSessionAuth(httpx2.Auth):
                 path=LOGIN_PATH,
                 reached_server=None,
             ) from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise classify(response)  # the service failed, not the credentials: not an auth error
         body = json_body(response)
         failed, code, message = wrapper_status(body)
         cookie = response.cookies.get(SESSION_COOKIE)
