@@ -53,7 +53,8 @@ def _parse_with_dateparser(text: str, base: datetime) -> datetime | None:
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": base.replace(tzinfo=None),
     }
-    return dateparser.parse(text, settings=settings)
+    parsed = dateparser.parse(text, settings=settings)
+    return parsed if isinstance(parsed, datetime) else None
 
 
 def _read(raw: object, field: str, *, base: datetime, end_of_day: bool) -> tuple[datetime, bool]:
