@@ -61,7 +61,8 @@ def test_disabled_no_digital_audience_module_is_imported_at_start_up(tmp_path: P
         "from audience_mcp.settings import Settings\n"
         "create_server(Settings(_env_file=None, client_id='c', client_secret='s', state_db=':memory:'))\n"
         "bad = [m for m in sys.modules if m.startswith('audience_mcp.platforms.digital_audience.')"
-        " and m != 'audience_mcp.platforms.digital_audience.settings'] + [m for m in sys.modules if m == 'dateparser']\n"
+        " and m != 'audience_mcp.platforms.digital_audience.settings']\n"
+        "bad += [m for m in sys.modules if m == 'dateparser']\n"
         "assert not bad, bad\n"
     )
     result = subprocess.run(
