@@ -98,7 +98,6 @@ def normalize_window(start_date: object, end_date: object, *, now: datetime) -> 
     if duration is not None:
         count, unit = int(duration.group(1)), duration.group(2).lower()
         end = start + timedelta(days=count * _UNIT_DAYS[unit])
-        notes.append(f"end_date: '{end_date}' counted from the start -> {iso(end)}.")
     else:
         end, _ = _read(end_date, "end_date", base=start, end_of_day=True)
     for field, raw, value in (("start_date", start_date, start), ("end_date", end_date, end)):
@@ -106,6 +105,8 @@ def normalize_window(start_date: object, end_date: object, *, now: datetime) -> 
             continue
         if raw != iso(value):
             notes.append(f"{field}: '{raw}' -> {iso(value)}.")
+    if duration is not None:
+        notes.append(f"end_date: '{end_date}' counted from the start -> {iso(end)}.")
     if start < now - _GRACE:
         raise NormalizationError("start_date", f"start_date: {iso(start)} is in the past; send today or a later date.")
     if end <= start:
