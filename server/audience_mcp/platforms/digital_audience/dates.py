@@ -22,6 +22,8 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 # Minutes of slack for "starts in the past": a start of "now" sent a moment ago is not past.
 _GRACE = timedelta(minutes=5)
+# A date is short; longer text is refused before the parser sees it (its cost grows with the text).
+MAX_DATE_TEXT = 64
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def _read(raw: object, field: str, *, base: datetime, end_of_day: bool) -> tuple
     if not isinstance(raw, str) or not raw.strip():
         raise NormalizationError(field, f"{field}: send a date such as '2027-01-01' or '1. Januar 2027'.")
     text = raw.strip()
+    if len(text) > MAX_DATE_TEXT:
+        raise NormalizationError(field, f"{field}: too long for a date; send e.g. '2027-01-01' or 'next Monday'.")
     if _DATE_ONLY.match(text):
         try:
             day = datetime.fromisoformat(text).replace(tzinfo=UTC)
