@@ -141,3 +141,16 @@ async def test_concurrent_updates_of_one_audience_keep_both_changes(da: DAHarnes
         group.start_soon(partial(call, da_client, tool, audience_id=audience_id, description="New text"))
 
     assert (da.stored(audience_id)["name"], da.stored(audience_id)["description"]) == ("New", "New text")
+
+
+async def test_an_update_whose_read_back_fails_is_still_reported_as_done(da: DAHarness, da_client: Client) -> None:
+    """Found by the fault campaign: a 503 on the read-back made an applied update look failed."""
+    audience_id = da.audience(name="Old", description="Kept")
+    await call(da_client, "digital_audience_get_audience", audience_id=audience_id)  # logged in
+    da.app.state.faults.script([None, None, 503, 503])  # load, update, then the read-back twice
+
+    result = await call(da_client, "digital_audience_update_audience", audience_id=audience_id, name="New")
+
+    assert result["updated"] is True and isinstance(result["change_id"], int)
+    assert result["audience"]["name"] == "New"
+    assert (da.stored(audience_id)["name"], da.stored(audience_id)["description"]) == ("New", "Kept")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
+from audience_mcp.core.http.errors import APIError
 from audience_mcp.core.normalize import NormalizationError
 from audience_mcp.core.normalize.text import collapse_whitespace
 from audience_mcp.core.store.writes import journaled_write
@@ -200,14 +201,25 @@ async def digital_audience_update_audience(
         written = await journaled_write(
             state.journal,
             state.key(audience_id),
-            _update_and_reload(state, audience_id, target_name, target_description),
+            state.client.update_audience(audience_id, target_name, target_description),
             tool="digital_audience_update_audience",
             action="update",
             before=current,
             request=body,
+            after=lambda answer: answer if answer is not None else {**current.to_body(), **body},
             errors=api_errors("update the audience", what=f"Audience {audience_id}", writes=True),
         )
-    after = written.result
+        # The update's answer is undocumented: the audience is read back. The write is done by now,
+        # so a failed read-back must not be reported as a failed update.
+        try:
+            after = await state.client.get_audience(audience_id)
+        except APIError:
+            return UpdateResult(
+                updated=True,
+                changed=changes,
+                change_id=written.change_id,
+                audience=audience_view(written.result) if written.result is not None else None,
+            )
     state.seen(after)
     # The post-write check: what the API now holds is what was sent, nothing else moved.
     if (after.name, after.description) != (target_name, target_description):
@@ -217,11 +229,3 @@ async def digital_audience_update_audience(
             f"restore_change({written.change_id}) puts the earlier values back."
         )
     return UpdateResult(updated=True, changed=changes, audience=audience_view(after), change_id=written.change_id)
-
-
-async def _update_and_reload(
-    state: DigitalAudienceState, audience_id: int, name: str, description: str | None
-) -> Audience:
-    # The update's answer is undocumented: the audience is read back either way.
-    await state.client.update_audience(audience_id, name, description)
-    return await state.client.get_audience(audience_id)

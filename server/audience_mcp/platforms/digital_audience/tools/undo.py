@@ -19,7 +19,6 @@ from mcp.server.elicitation import ElicitationResult
 from audience_mcp.core.store.journal import Change
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.core.tools.history import FieldChange, RestoreResult, UndoTarget
-from audience_mcp.platforms.digital_audience.models import Audience
 from audience_mcp.platforms.digital_audience.tools.audiences import load_audience
 from audience_mcp.platforms.digital_audience.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.digital_audience.tools.state import DigitalAudienceState
@@ -93,22 +92,21 @@ async def _undo_update(state: DigitalAudienceState, change: Change, force: bool)
         name = before["name"] if isinstance(before["name"], str) else current.name or ""
         description = before["description"] if isinstance(before["description"], str) else None
 
-        async def write() -> Audience:
-            await state.client.update_audience(audience_id, name, description)
-            return await state.client.get_audience(audience_id)
-
+        request = {"id": audience_id, "name": name, "description": description}
         written = await journaled_write(
             state.journal,
             state.key(audience_id),
-            write(),
+            state.client.update_audience(audience_id, name, description),
             tool="restore_change",
             action="update",
             before=current,
-            request={"id": audience_id, "name": name, "description": description},
+            request=request,
+            after=lambda answer: answer if answer is not None else {**current.to_body(), **request},
             restores=change.id,
             errors=api_errors("undo the update", what=f"Audience {audience_id}", writes=True),
         )
-    state.seen(written.result)
+    if written.result is not None:
+        state.seen(written.result)
     return RestoreResult(
         status="restored",
         change_id=change.id,
