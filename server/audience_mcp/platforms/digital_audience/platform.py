@@ -6,6 +6,7 @@ the server enables Digital Audience.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -70,7 +71,12 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
     from audience_mcp.platforms.digital_audience.tools.state import DigitalAudienceState
 
     backend = services.backend_factory("digital_audience", open_backend)(settings)
-    scope = "sandbox" if settings.server.sandbox else settings.digital_audience.digital_audience_api_url or "default"
+    if settings.server.sandbox:
+        # The in-process sandbox keeps nothing across restarts (its ids start over): its audiences are
+        # this process's, so what an earlier run saw is not listed as if it still existed.
+        scope = f"sandbox-{secrets.token_hex(4)}"
+    else:
+        scope = settings.digital_audience.digital_audience_api_url or "default"
     state = DigitalAudienceState(
         client=backend.client,
         journal=services.journal,

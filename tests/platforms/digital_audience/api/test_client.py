@@ -271,3 +271,49 @@ async def test_a_success_answer_without_readable_data_is_a_format_error(sandbox_
     async with connect(sandbox_app) as api:
         with pytest.raises(ResponseFormatError):
             api._parse(ActivationRequest, {"nope": 1}, "activation")
+
+
+async def test_unknown_fields_are_kept_by_the_models(api: DigitalAudienceClient, sandbox_app: Any) -> None:
+    campaign = await api.create_campaign("C")
+    created = await api.create_audience("A", campaign.id)
+    sandbox_app.state.sandbox.audiences[created.id]["lookalikeSeed"] = {"size": 3}
+
+    loaded = await api.get_audience(created.id)
+
+    assert loaded.to_body()["lookalikeSeed"] == {"size": 3}
+    assert loaded.to_body()["audienceStateId"] == 5
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        (200, {"data": None, "status": {"statusCode": 7, "message": "Session expired"}, "success": False}, "auth"),
+        (200, {"data": None, "status": {"statusCode": 0, "message": "Account 9 not found"}, "success": False}, "404"),
+        (200, {"data": None, "status": {"statusCode": 3, "message": "Not allowed"}, "success": True}, "403"),
+        (200, {"data": None, "status": {"statusCode": 5, "message": None}, "success": False}, "400"),
+        (500, {"data": None, "status": {"statusCode": 500, "message": "boom"}, "success": False}, "500"),
+        (502, "<html>bad gateway</html>", "500"),
+    ],
+)
+def test_the_classifier_reads_the_wrapper_whatever_the_http_status(status: int, body: Any, kind: str) -> None:
+    from audience_mcp.core.http.errors import PermissionDeniedError
+    from audience_mcp.platforms.digital_audience.errors import classify
+
+    request = httpx2.Request("GET", "http://s/audience/loadaudiencebyid/1")
+    if isinstance(body, str):
+        response = httpx2.Response(status, text=body, request=request)
+    else:
+        response = httpx2.Response(status, json=body, request=request)
+
+    error = classify(response)
+
+    expected = {
+        "auth": AuthenticationError,
+        "404": NotFoundError,
+        "403": PermissionDeniedError,
+        "400": InvalidRequestError,
+        "500": ServerError,
+    }[kind]
+    assert isinstance(error, expected), error
+    if isinstance(body, dict) and body["status"]["message"]:
+        assert body["status"]["message"] in error.message
