@@ -9,14 +9,14 @@ exercised on every run. Admin routes under `/_sandbox` need no login and take no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
 import anyio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -265,19 +265,10 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/faults", faults, methods=["POST"]),
     ]
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-
-    from starlette.exceptions import HTTPException
-    from starlette.middleware import Middleware
-
     app = Starlette(
         routes=routes,
         middleware=[Middleware(WrappedFaults, injector=injector, counts=counts)],
         exception_handlers={SandboxError: _error, HTTPException: _not_found},
-        lifespan=lifespan,
     )
     app.state.sandbox = state
     app.state.faults = injector
