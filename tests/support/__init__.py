@@ -37,7 +37,9 @@ def free_port() -> int:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without any NEUROFLASH_* setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "DIGITAL_AUDIENCE_"))
+    }
     env.update(extra)
     return env
 

@@ -157,7 +157,7 @@ ServerFactory = Callable[..., Harness]
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     for name in list(os.environ):
-        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")):
+        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "DIGITAL_AUDIENCE_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env in the working directory either
 
