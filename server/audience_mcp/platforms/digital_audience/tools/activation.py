@@ -161,6 +161,7 @@ async def digital_audience_activate_audience(
     state = da_state(ctx)
     arguments: dict[str, Any] = {"audience_id": audience_id, "account_id": account_id}
     arguments.update(start_date=start_date, end_date=end_date)
+    arguments.update({k: v for k, v in (("name", name), ("description", description)) if v is not None})
     request = Request(
         platform=PLATFORM,
         resource_type="audience",
