@@ -28,6 +28,9 @@ EXPECTED_ENV = {
     "workspace_id": "NEUROFLASH_WORKSPACE_ID",
     "appizer_api_key": "APPIZER_API_KEY",
     "appizer_app_id": "APPIZER_APP_ID",
+    "digital_audience_api_url": "DIGITAL_AUDIENCE_API_URL",
+    "digital_audience_username": "DIGITAL_AUDIENCE_USERNAME",
+    "digital_audience_password": "DIGITAL_AUDIENCE_PASSWORD",
     "read_only": "AUDIENCE_MCP_READ_ONLY",
     "sandbox": "AUDIENCE_MCP_SANDBOX",
 }
@@ -127,8 +130,8 @@ def test_every_setting_maps_from_user_config_to_its_env_variable() -> None:
 
 def test_the_secrets_are_sensitive_and_nothing_else_is() -> None:
     options = manifest()["user_config"]
-    assert options["client_secret"].get("sensitive") is True
-    assert [key for key, option in options.items() if option.get("sensitive")] == ["client_secret", "appizer_api_key"]
+    sensitive = [key for key, option in options.items() if option.get("sensitive")]
+    assert sensitive == ["client_secret", "appizer_api_key", "digital_audience_password"]
 
 
 def test_every_user_config_entry_is_complete_and_used() -> None:
@@ -189,6 +192,14 @@ def test_the_server_reads_the_env_a_host_passes(monkeypatch: pytest.MonkeyPatch,
         chosen.neuroflash.client_secret is not None and chosen.neuroflash.client_secret.get_secret_value() == "s3cret"
     )
     assert chosen.server.read_only is True and chosen.server.sandbox is True
+
+    da = settings(
+        digital_audience_api_url="https://da.example/api/",
+        digital_audience_username="me",
+        digital_audience_password="pw-123456",
+    ).digital_audience
+    assert (da.digital_audience_api_url, da.digital_audience_username) == ("https://da.example/api", "me")
+    assert da.digital_audience_password is not None and da.digital_audience_password.get_secret_value() == "pw-123456"
 
 
 def test_mcpbignore_keeps_development_files_out_and_the_build_inputs_in() -> None:

@@ -16,7 +16,10 @@ def _no_developer_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
     from tests.support.secret_guard import ENV_SENTINELS
 
     for name in list(os.environ):
-        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_")) and name not in ENV_SENTINELS:
+        if (
+            name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+            and name not in ENV_SENTINELS
+        ):
             monkeypatch.delenv(name)
     monkeypatch.chdir(str(tmp_path))
 

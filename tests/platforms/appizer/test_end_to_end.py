@@ -15,7 +15,11 @@ pytestmark = pytest.mark.anyio
 
 
 def stdio(tmp_path: Path, *args: str, **env: str) -> StdioServerParameters:
-    variables = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_"))}
+    variables = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+    }
     variables.update(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"), AUDIENCE_MCP_STATE_DB=":memory:", **env)
     return StdioServerParameters(
         command=sys.executable, args=["-m", "audience_mcp", *args], env=variables, cwd=str(tmp_path)
