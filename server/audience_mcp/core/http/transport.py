@@ -37,6 +37,7 @@ from audience_mcp.core.http.errors import (
 )
 from audience_mcp.core.http.errors import classify as generic_classify
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import check_path
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class ApiTransport:
         params: Mapping[str, str | int] | None = None,
     ) -> httpx2.Response:
         """Send `method path` and return the successful response, or raise an APIError."""
+        check_path(path)  # ids went through paths.path_segment; this catches a client that forgot
         url = f"{self._base_url}{path}"
         headers = {"Accept": "application/json"}
         content = None

@@ -12,7 +12,6 @@ import random
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import quote
 
 import anyio
 import httpx2
@@ -20,8 +19,9 @@ from pydantic import SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
 from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
-from audience_mcp.core.http.errors import APIConnectionError, APIError, UnsendableRequestError
+from audience_mcp.core.http.errors import APIConnectionError, APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import path_segment
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
 from audience_mcp.platforms.neuroflash.errors import classify
 from audience_mcp.platforms.neuroflash.models import (
@@ -43,27 +43,17 @@ class ResponseFormatError(APIError):
     """The API answered 2xx with a body this client cannot read."""
 
 
-def _segment(value: str) -> str:
-    # Ids come from a model's arguments: never let one add path segments or a query.
-    try:
-        return quote(value, safe="")
-    except UnicodeEncodeError:
-        raise UnsendableRequestError(
-            f"an id has a lone surrogate ({_surrogate(value)}), which is not valid Unicode; nothing was sent. "
-            "Use an id exactly as list_audiences or list_workspaces returned it."
-        ) from None
-
-
-def _surrogate(text: str) -> str:
-    return next((f"\\u{ord(c):04x}" for c in text if 0xD800 <= ord(c) <= 0xDFFF), "?")
+def _workspace(workspace_id: str) -> str:
+    # Every id goes through core's one segment check: `..` or `/` never reach a URL.
+    return f"/audience-service/v1/workspaces/{path_segment(workspace_id, what='workspace_id')}"
 
 
 def _audiences(workspace_id: str) -> str:
-    return f"/audience-service/v1/workspaces/{_segment(workspace_id)}/target-audiences"
+    return f"{_workspace(workspace_id)}/target-audiences"
 
 
 def _audience(workspace_id: str, audience_id: str) -> str:
-    return f"{_audiences(workspace_id)}/{_segment(audience_id)}"
+    return f"{_audiences(workspace_id)}/{path_segment(audience_id, what='audience_id')}"
 
 
 class NeuroflashClient:
@@ -157,6 +147,17 @@ class NeuroflashClient:
         except ValidationError as exc:
             raise ResponseFormatError(f"Unexpected {what} from the API: {exc.error_count()} problems") from exc
 
+    @staticmethod
+    def _same_audience(audience: Audience, audience_id: str) -> Audience:
+        # A router that resolved the path differently (or a proxy) answered for another object:
+        # acting on it (a delete preview, a merge for an update) would touch the wrong audience.
+        if audience.id != audience_id:
+            raise ResponseFormatError(
+                f"Asked for audience {audience_id!r} but the API answered with audience {audience.id!r}; "
+                "nothing was changed. Use an id exactly as neuroflash_list_audiences returned it."
+            )
+        return audience
+
     # -- workspaces ---------------------------------------------------------------------------
 
     async def list_workspaces(self) -> list[Workspace]:
@@ -208,8 +209,7 @@ class NeuroflashClient:
 
     async def get_audience(self, workspace_id: str, audience_id: str) -> Audience:
         data = await self._json("GET", _audience(workspace_id, audience_id))
-        audience: Audience = self._parse(Audience, data, "audience")
-        return audience
+        return self._same_audience(self._parse(Audience, data, "audience"), audience_id)
 
     async def create_audience(self, workspace_id: str, profile: AudienceProfile) -> Audience:
         data = await self._json("POST", _audiences(workspace_id), json=profile.to_body())
@@ -219,8 +219,7 @@ class NeuroflashClient:
     async def update_audience(self, workspace_id: str, audience_id: str, profile: AudienceProfile) -> Audience:
         """Full replacement (PUT): `profile` must be complete; see tools for fetch-merge-PUT."""
         data = await self._json("PUT", _audience(workspace_id, audience_id), json=profile.to_body())
-        audience: Audience = self._parse(Audience, data, "audience")
-        return audience
+        return self._same_audience(self._parse(Audience, data, "audience"), audience_id)
 
     async def delete_audience(self, workspace_id: str, audience_id: str) -> None:
         await self._transport.request("DELETE", _audience(workspace_id, audience_id))
@@ -260,9 +259,7 @@ class NeuroflashClient:
         await self._transport.request("PUT", f"{_audience(workspace_id, audience_id)}/usage", json={})
 
     async def get_limits(self, workspace_id: str) -> AudienceLimits:
-        data = await self._json(
-            "GET", f"/audience-service/v1/workspaces/{_segment(workspace_id)}/limits/target-audiences"
-        )
+        data = await self._json("GET", f"{_workspace(workspace_id)}/limits/target-audiences")
         limits: AudienceLimits = self._parse(AudienceLimits, data, "limits")
         return limits
 
@@ -271,7 +268,7 @@ class NeuroflashClient:
         body = UrlImportRequest(audience_model_id=audience_model_id, urls=list(urls)).to_body()
         data = await self._json(
             "POST",
-            f"/audience-service/v1/workspaces/{_segment(workspace_id)}/target-audiences-url-imports",
+            f"{_workspace(workspace_id)}/target-audiences-url-imports",
             json=body,
         )
         profile: AudienceProfile = self._parse(AudienceProfile, data, "URL import result")
