@@ -49,6 +49,9 @@ class ServerSettings(BaseSettings):
     )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
+    call_deadline_seconds: float = Field(
+        default=60.0, gt=0, le=900, description="Deadline of one tool call over all its requests, retries and waits"
+    )
     image_dir: str | None = Field(
         default=None, description="neuroflash_set_audience_image may only read files inside this directory"
     )

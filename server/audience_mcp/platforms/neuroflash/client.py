@@ -19,6 +19,7 @@ from pydantic import SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
 from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
+from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS
 from audience_mcp.core.http.errors import APIConnectionError, APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
@@ -73,6 +74,7 @@ class NeuroflashClient:
         client_secret: SecretStr | None = None,
         access_token: SecretStr | None = None,
         timeout_seconds: float = 30.0,
+        call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS,
         http_transport: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
@@ -113,6 +115,7 @@ class NeuroflashClient:
             retry=retry,
             sleep=sleep,
             rng=rng,
+            call_deadline=call_deadline_seconds,
         )
         return cls(transport, http)
 
