@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from audience_mcp import __version__
 from audience_mcp.core.http.auth import ClientCredentialsAuth
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,
@@ -60,7 +61,8 @@ class CheckReport:
         lines += ["", "Connection"]
         lines += [f"  {what:<11} {result}" for what, result in self.steps]
         verdict = f"OK: {self.summary}" if self.ok else "PROBLEM: " + " ".join(self.problems)
-        return "\n".join([*lines, "", verdict, ""])
+        # Texts here quote the API's and the token endpoint's answers, which may echo a credential.
+        return redactor.redact("\n".join([*lines, "", verdict, ""]))
 
 
 def setting_sources(
@@ -209,6 +211,7 @@ async def run_check(
 ) -> CheckReport:
     """Check `settings` (built with `overrides` from the command line) and say what to fix."""
     report = CheckReport()
+    redactor.register(*settings.secret_values())
     sources = setting_sources(overrides)
     parts = settings.parts().values()
     for name, variable in setting_variables().items():

@@ -7,7 +7,7 @@ killed between the two leaves a `pending` row: the journal shows that the outcom
 rather than losing the write. A row is keyed by (platform, scope_id, resource_type,
 resource_id), e.g. ("neuroflash", workspace id, "audience", audience id). Rows hold resource
 snapshots and, for image changes and deletes, image bytes; never a token, a secret or a
-request header (error texts pass the log redactor).
+request header (rows pass the one redactor, core/secrets.py).
 
 SQLite (stdlib), one connection guarded by a lock, WAL for files; the file survives restarts
 and is migrated forward on open (`schema`). Tools write through `writes.journaled_write`.
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from audience_mcp.core.http import wire
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
 
@@ -58,7 +58,8 @@ class Change:
 
 def _dump(value: Mapping[str, Any] | None) -> str | None:
     # wire.dumps writes a Decimal as its literal, so a restore sends back the very same numbers.
-    return None if value is None else wire.dumps(dict(value)).decode("utf-8")
+    # Snapshots hold API data, which could echo a credential: masked like every text that leaves.
+    return None if value is None else wire.dumps(redactor.redact_value(dict(value))).decode("utf-8")
 
 
 def _load(text: str | None) -> dict[str, Any] | None:
