@@ -18,7 +18,6 @@ by the API client: it authenticates to neuroflash with its own credentials from 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from audience_mcp.core.http.urls import is_loopback
+
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
@@ -41,17 +42,6 @@ _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 def _bare(host: str) -> str:
     return host[1:-1] if host.startswith("[") and host.endswith("]") else host
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 and `localhost`; names are not resolved, so any other name is remote."""
-    bare = _bare(host.strip())
-    if bare.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(bare).is_loopback
-    except ValueError:
-        return False
 
 
 def _host_header(host: str) -> str:
