@@ -215,4 +215,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
         ", read-only" if settings.server.read_only else "",
     )
-    server.run("stdio")
+    import anyio
+
+    from audience_mcp.stdio_guard import serve_stdio
+
+    # Not server.run("stdio"): the guard answers lines the SDK's stdio transport drops silently.
+    anyio.run(serve_stdio, server)
