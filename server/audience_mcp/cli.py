@@ -149,7 +149,14 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         ", read-only" if settings.server.read_only else "",
         "no authentication" if args.no_auth else "bearer token required",
     )
-    serve_http(app, host=args.host, port=args.port, log_level=args.log_level)
+    serve_http(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        header_timeout=settings.server.http_header_timeout_seconds,
+        max_connections=settings.server.http_max_connections,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

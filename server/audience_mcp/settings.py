@@ -56,6 +56,12 @@ class ServerSettings(BaseSettings):
         default=None, description="neuroflash_set_audience_image may only read files inside this directory"
     )
     token: SecretStr | None = Field(default=None, description="Bearer token HTTP clients must send (--transport http)")
+    http_header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="HTTP mode: close a connection whose request headers take longer"
+    )
+    http_max_connections: int = Field(
+        default=100, ge=1, le=100_000, description="HTTP mode: open connections or running requests; beyond: 503"
+    )
     allowed_origins: str = Field(
         default="", description="Extra Origin values the HTTP transport accepts, comma-separated"
     )
