@@ -47,6 +47,9 @@ class ServerSettings(BaseSettings):
         default_factory=lambda: user_data_path("state.db"),
         description="SQLite file of the state store: the change journal (':memory:' allowed)",
     )
+    journal_retention_days: int = Field(
+        default=90, ge=0, le=36_500, description="Changes older than this are dropped at start-up (0: keep all)"
+    )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
     call_deadline_seconds: float = Field(
