@@ -163,13 +163,12 @@ class ApiTransport:
                     self._retry.backoff(attempt, self._rng), give_up_at, method, path, type(exc).__name__
                 ):
                     continue
-                if maybe_sent:
-                    raise self._deadline_error(method, path, True) from exc
                 raise APIConnectionError(
                     f"Could not connect to {self._service_name} ({type(exc).__name__})",
                     method=method,
                     path=path,
-                    reached_server=False,
+                    # This attempt sent nothing, but an earlier one (a timeout, a 503) may have.
+                    reached_server=None if maybe_sent else False,
                 ) from exc
             except (httpx2.TimeoutException, httpx2.TransportError) as exc:
                 maybe_sent = True
