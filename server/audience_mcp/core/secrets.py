@@ -22,8 +22,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
-# Short strings would mask ordinary words; real secrets are long.
-MIN_SECRET_LENGTH = 6
+# Short strings would mask ordinary words (and journal snapshots are redacted too, so a restore
+# would write the mask back); real secrets and tokens are long.
+MIN_SECRET_LENGTH = 8
 
 
 def _spellings(secret: str) -> set[str]:
