@@ -11,7 +11,7 @@ database. The last line is the verdict: `OK: ...` or `PROBLEM: ...` saying what 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from audience_mcp.platforms.neuroflash.api import (
 )
 from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
 from audience_mcp.platforms.neuroflash.settings import DOCUMENTED_DOMAIN, SANDBOX_CLIENT_ID
-from audience_mcp.settings import Settings, setting_variables
+from audience_mcp.settings import Settings, env_files, setting_variables
 
 BackendFactory = Callable[[Settings], Backend]
 
@@ -40,6 +40,7 @@ BackendFactory = Callable[[Settings], Backend]
 @dataclass
 class CheckReport:
     settings: list[tuple[str, str, str]] = field(default_factory=list)  # variable, shown value, source
+    env_files: list[str] = field(default_factory=list)  # the .env files looked for, and whether found
     steps: list[tuple[str, str]] = field(default_factory=list)  # what, result
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -59,6 +60,7 @@ class CheckReport:
     def render(self) -> str:
         lines = [f"audience-mcp {__version__}: configuration check (changes nothing)", ""]
         lines.append("Settings [where each value comes from]")
+        lines += [f"  {line}" for line in self.env_files]
         width = max((len(variable) for variable, _, _ in self.settings), default=0)
         lines += [f"  {variable:<{width}}  {value}  [{source}]" for variable, value, source in self.settings]
         lines += ["", "Connection"]
@@ -80,12 +82,19 @@ def _sentence(text: str) -> str:
 
 
 def setting_sources(
-    overrides: Mapping[str, object], *, env_file: Path = Path(".env"), environ: Mapping[str, str] = os.environ
+    overrides: Mapping[str, object],
+    *,
+    env_file: Path | Sequence[Path] | None = None,
+    environ: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
     """Where each setting's value comes from, in the order pydantic-settings applies them."""
     env = {key.upper() for key in environ}
-    dotenv = {key.upper() for key in dotenv_values(env_file)} if env_file.is_file() else set()
-    dotenv_label = f".env file {env_file.resolve()}"  # which file: a cloned repository may bring one
+    files = env_files(environ) if env_file is None else [env_file] if isinstance(env_file, Path) else env_file
+    # Which file: a cloned repository may bring one. Later files win, as in pydantic-settings.
+    dotenv: dict[str, str] = {}
+    for path in files:
+        if path.is_file():
+            dotenv.update({key.upper(): f".env file {path.resolve()}" for key in dotenv_values(path)})
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:
@@ -93,7 +102,7 @@ def setting_sources(
         elif variable in env:
             sources[name] = "environment"
         elif variable in dotenv:
-            sources[name] = dotenv_label
+            sources[name] = dotenv[variable]
         else:
             sources[name] = "default"
     return sources
@@ -246,6 +255,9 @@ async def run_check(
     report = CheckReport()
     redactor.register(*settings.secret_values())
     sources = setting_sources(overrides)
+    for path in env_files():
+        found = path.is_file()
+        report.env_files.append(f".env file {path.resolve() if found else path}: {'read' if found else 'not found'}")
     parts = settings.parts().values()
     for name, variable in setting_variables().items():
         value = next(getattr(part, name) for part in parts if name in type(part).model_fields)

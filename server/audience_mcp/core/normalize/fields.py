@@ -21,6 +21,9 @@ LIST_MAX = 100
 
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
+# Bullets and numbering a model copies from a chat answer ("- LinkedIn", "2) SEO"): a marker
+# followed by a space, so "-5% churn" or "3D printing" keep their text.
+_LIST_MARKER = re.compile(r"^(?:[-*+•‣◦–—·]|\d{1,2}[.)])\s+")
 
 
 # --- text lists ---------------------------------------------------------------------------------
@@ -84,6 +87,7 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
     notes: list[str] = []
     items, from_text = _raw_items(raw, field, notes)
     converted = 0
+    unmarked = 0
     trimmed = 0
     empties = 0
     duplicates: list[str] = []
@@ -93,6 +97,10 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
         text = _item_text(item, field, position)
         converted += not isinstance(item, str)
         clean = collapse_whitespace(text)
+        marker = _LIST_MARKER.match(clean)
+        if marker:
+            clean = clean[marker.end() :]
+            unmarked += 1
         if not clean:
             empties += 1
             continue
@@ -115,6 +123,8 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
         )
     if converted:
         notes.append(f"{field}: converted {_plural(converted, 'number')} to text.")
+    if unmarked:
+        notes.append(f"{field}: removed list markers (bullets or numbers) from {_plural(unmarked, 'item')}.")
     if trimmed and not from_text:
         notes.append(f"{field}: trimmed whitespace in {_plural(trimmed, 'item')}.")
     if empties and not from_text:

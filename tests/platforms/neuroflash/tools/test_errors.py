@@ -64,7 +64,6 @@ async def test_someone_elses_private_audience_is_not_found(harness: Harness, col
     [
         ("neuroflash_create_audience", BASIC),
         ("neuroflash_duplicate_audience", {"audience_id": "$seeded"}),
-        ("neuroflash_bootstrap_audience_from_url", {"urls": "https://example.com", "create": True}),
     ],
 )
 async def test_the_plan_limit_says_how_many_are_used(

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.http.wire import plain
 from audience_mcp.core.store.writes import journaled_write
 from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
 from audience_mcp.platforms.neuroflash.models import DuplicationRequest
@@ -28,6 +27,7 @@ from audience_mcp.platforms.neuroflash.tools.views import (
     ResponseFormat,
     SummaryCell,
     audience_view,
+    by_parameter,
     summary_row,
 )
 
@@ -37,7 +37,7 @@ Shares = Annotated[
     dict[str, Any] | str | None,
     Field(
         description='Fractions or percents, e.g. {"female": 0.55, "male": 0.45} or "60% women, 40% men"; '
-        "missing keys are 0"
+        "missing keys are 0; omitted: 50% female, 40% male, 7% nonBinary, 3% preferNotToSay"
     ),
 ]
 # List parameters take a list or comma-separated text; the create/update descriptions say so once.
@@ -64,7 +64,7 @@ class AudienceResult(BaseModel):
 class CreateResult(BaseModel):
     created: bool
     audience: AudienceView | None = None
-    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent, by parameter")
     adjustments: list[str]
     change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
@@ -73,7 +73,7 @@ class UpdateResult(BaseModel):
     updated: bool
     changed: list[FieldChange]
     audience: AudienceView | None = None
-    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent, by parameter")
     adjustments: list[str]
     change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
@@ -125,7 +125,9 @@ async def neuroflash_list_audiences(
 async def neuroflash_get_audience(
     ctx: Context,
     audience_id: AudienceId,
-    response_format: Annotated[ResponseFormat, Field(description="detailed adds lists and metadata")] = "concise",
+    response_format: Annotated[
+        ResponseFormat, Field(description="detailed adds dates, creator, image, rights")
+    ] = "concise",
     workspace_id: WorkspaceId = None,
 ) -> AudienceResult:
     """Get one target audience."""
@@ -170,7 +172,7 @@ async def neuroflash_create_audience(
             shared=shared,
         )
     if dry_run:
-        return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
+        return CreateResult(created=False, request_body=by_parameter(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
     written = await journaled_write(
         state.journal,
@@ -239,6 +241,11 @@ async def neuroflash_update_audience(
     }
     if all(value is None for value in args.values()):
         raise tool_error("Nothing to update: pass at least one field to change, e.g. add_interests=['SEO'].")
+    if expected_updated_at is not None:
+        from audience_mcp.core.normalize.timestamps import check_timestamp
+
+        with api_errors("update the audience"):
+            check_timestamp(expected_updated_at, "expected_updated_at")
     # One update of an audience at a time through this server, so two concurrent partial updates
     # cannot read the same version and overwrite each other's change.
     async with state.locks.hold(audience_id):
@@ -267,7 +274,7 @@ async def neuroflash_update_audience(
             )
         if dry_run:
             return UpdateResult(
-                updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
+                updated=False, changed=changes, request_body=by_parameter(draft.body), adjustments=draft.adjustments
             )
         written = await journaled_write(
             state.journal,

@@ -65,12 +65,14 @@ async def _audience_to_delete(
         return await state.client.get_audience(ws, audience_id)
 
 
+def delete_question(audience: Audience) -> str:
+    """The question the user is asked before `audience` is deleted."""
+    return f"Delete the target audience '{audience.name}' (id {audience.id})? This cannot be undone."
+
+
 def ask_to_delete(audience: Audience | None, ctx: Context) -> Elicit[DeleteConfirmation] | None:
     """Ask the user when the client can be asked; None means: use the token flow."""
-    question = None
-    if audience is not None:
-        question = f"Delete the target audience '{audience.name}' (id {audience.id})? This cannot be undone."
-    return ask(question, ctx, DeleteConfirmation)
+    return ask(delete_question(audience) if audience is not None else None, ctx, DeleteConfirmation)
 
 
 async def _ask_user(

@@ -35,6 +35,18 @@ class ImageResult(ImageInfo):
     change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
 
+class SetImageResult(ImageResult):
+    adjustments: list[str]
+
+
+def _content_type_note(declared: str | None, kind: str) -> list[str]:
+    """A content_type the bytes contradict is not sent; the model hears so (image/jpg is JPEG)."""
+    claim = (declared or "").strip().lower()
+    if not claim or claim.replace("image/jpg", "image/jpeg") == kind:
+        return []
+    return [f"content_type: the bytes are {kind}, not {declared!r}; sent as {kind}."]
+
+
 def _sniff(data: bytes) -> str | None:
     """The image type from the first bytes, so a wrong or missing content_type is caught."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -140,7 +152,7 @@ async def neuroflash_set_audience_image(
     content_type: Annotated[str | None, Field(description="Read from the bytes if omitted")] = None,
     file_name: str | None = None,
     workspace_id: WorkspaceId = None,
-) -> ImageResult:
+) -> SetImageResult:
     """Set or replace an audience's image from a file or base64."""
     state = app_state(ctx)
     if (file_path is None) == (image_base64 is None):
@@ -168,7 +180,13 @@ async def neuroflash_set_audience_image(
         errors=api_errors("set the image", audience_id=audience_id, writes=True),
     )
     image = written.result
-    return ImageResult(audience_id=audience_id, has_image=True, image=image_view(image), change_id=written.change_id)
+    return SetImageResult(
+        audience_id=audience_id,
+        has_image=True,
+        image=image_view(image),
+        change_id=written.change_id,
+        adjustments=_content_type_note(content_type, upload.content_type),
+    )
 
 
 async def neuroflash_delete_audience_image(
