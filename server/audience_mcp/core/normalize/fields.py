@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .adjusted import Adjusted, NormalizationError
+from .names import without_invisible
 from .text import collapse_whitespace, describe_type, shorten, show
 
 # Stricter than the API (whose docs name no maximum): an age above 120 is a typo, not an audience.
@@ -233,8 +234,22 @@ def _text(raw: object, field: str, example: str) -> tuple[str, tuple[str, ...]]:
 
 
 def normalize_name(raw: object, field: str = "name") -> Adjusted[str]:
-    """An audience name of 3..100 characters, whitespace trimmed and collapsed."""
+    """An audience name of 3..100 visible characters, whitespace trimmed and collapsed.
+
+    Control, bidi and zero-width characters are removed (names.py), with an adjustment.
+    """
+    removed: list[str] = []
+    if isinstance(raw, str):
+        raw, removed = without_invisible(raw)
     clean, notes = _text(raw, field, "Young urban professionals")
+    if removed and not clean:
+        raise NormalizationError(
+            field,
+            f"{field}: has no visible characters (only {', '.join(removed)} ones); send a name of "
+            f"{NAME_MIN} to {NAME_MAX} visible characters, e.g. 'Young urban professionals'.",
+        )
+    if removed:
+        notes = (f"{field}: removed {', '.join(removed)} characters, which are not visible text.",)
     if not NAME_MIN <= len(clean) <= NAME_MAX:
         raise NormalizationError(
             field,

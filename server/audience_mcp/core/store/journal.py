@@ -31,6 +31,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.secrets import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import ResourceLocks, open_locks
 from audience_mcp.core.store.observations import Observations
 
 logger = logging.getLogger(__name__)
@@ -115,8 +116,11 @@ class Journal:
                 logger.info("Dropped %d journal changes older than %d days", removed, retention_days)
         # The state store's other tables share this connection and its transactions.
         self.observations = Observations(self)
+        # The resource locks share the journal's file, and so its reach (see locks.py).
+        self.locks: ResourceLocks = open_locks(path)
 
     def close(self) -> None:
+        self.locks.close()
         with self._lock:
             self._db.close()
 

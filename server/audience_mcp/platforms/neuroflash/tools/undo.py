@@ -23,7 +23,7 @@ from audience_mcp.core.tools.history import FieldChange, RestoreResult, UndoTarg
 from audience_mcp.platforms.neuroflash.api import Audience, ImageUpload, NotFoundError
 from audience_mcp.platforms.neuroflash.tools.deletion import confirm_and_delete, delete_question, delete_request
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
-from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_key, image_to_restore
 from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, diff, profile_from_body
 from audience_mcp.platforms.neuroflash.tools.state import AppState
 
@@ -57,7 +57,10 @@ class NeuroflashUndo:
             return None
         assert isinstance(state, AppState)
         audience = await _created_audience(state, change)
-        return UndoTarget(question=delete_question(audience), preview=_preview(audience), payload=audience)
+        question = delete_question(audience)
+        if question is None:
+            return None  # not the caller's to delete: the undo refuses it without asking
+        return UndoTarget(question=question, preview=_preview(audience), payload=audience)
 
     async def undo(
         self,
@@ -221,14 +224,14 @@ async def _undo_delete(state: AppState, change: Change) -> RestoreResult:
 
 async def _undo_image(state: AppState, change: Change) -> RestoreResult:
     ws, audience_id = change.scope_id, change.resource_id or ""
-    previous = change.image or {}
     key = audience_key(ws, audience_id)
     errors = api_errors("restore the image", audience_id=audience_id, writes=True)
-    if previous.get("base64"):
+    upload = image_to_restore(change.id, change.image)  # refuses when the earlier image is unknown
+    if upload is not None:
         await journaled_write(
             state.journal,
             key,
-            state.client.set_image(ws, audience_id, ImageUpload.model_validate(previous)),
+            state.client.set_image(ws, audience_id, upload),
             tool="restore_change",
             action="image_set",
             restores=change.id,
