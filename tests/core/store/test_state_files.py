@@ -60,6 +60,18 @@ def test_a_new_sandbox_database_is_readable_by_the_owner_only(tmp_path: Path) ->
         app.state.sandbox.close()
 
 
+def test_a_state_file_the_locks_open_first_is_the_owners_only(tmp_path: Path) -> None:
+    from audience_mcp.core.store.locks import SQLiteLocks
+
+    path = tmp_path / "locks-first.db"
+    locks = SQLiteLocks(str(path))
+    try:
+        locks._connection()  # the table is made on first use; no public call needs a running loop
+        assert mode(path) == 0o600
+    finally:
+        locks.close()
+
+
 def test_an_existing_file_keeps_its_owners_mode(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     path.touch(mode=0o640)
