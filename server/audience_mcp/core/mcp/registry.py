@@ -16,6 +16,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
+from audience_mcp.core.mcp.call_guard import guarded
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
 from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
 
@@ -91,7 +92,7 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {
         # Wrapped after from_function, which resolves the annotations in the function's own module.
-        "fn": with_compact_text(refusing_lone_surrogates(tool.fn)),
+        "fn": guarded(with_compact_text(refusing_lone_surrogates(tool.fn))),
         "description": " ".join(tool.description.split()),  # docstring indentation is not for the model
         "parameters": optional_without_null(compact_schema(tool.parameters)),
     }
