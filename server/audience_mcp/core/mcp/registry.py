@@ -16,6 +16,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
+from audience_mcp.core.mcp.access import scoped
 from audience_mcp.core.mcp.call_guard import guarded
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
 from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
@@ -98,4 +99,4 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     }
     if output_schema is not None:
         tool.fn_metadata.output_schema = outline_output_schema(compact_schema(output_schema))
-    return tool.model_copy(update=updates)
+    return scoped(tool.model_copy(update=updates))  # the caller's scopes are checked first (access.py)
