@@ -9,8 +9,11 @@ token never reaches the platform's API.
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -22,7 +25,8 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from audience_mcp.core.auth import keys as key_fetching
 from audience_mcp.core.auth.keys import KeySet
 from audience_mcp.core.auth.scopes import DELETE, READ, WRITE
-from audience_mcp.http_server import OAuthResource, oauth_resource
+from audience_mcp.http_server import OAuthResource, oauth_resource, startup_refusal
+from tests.support import clean_env, free_port, wait_for_http
 from tests.support import harness as tool_harness
 from tests.support.harness import Answer, Harness, ServerFactory
 from tests.support.http_serving import serve_http_app
@@ -364,3 +368,65 @@ async def test_a_stale_key_cache_is_refreshed_after_an_hour(idp: IdentityProvide
     clock.now += 3601
     assert await keys.key("key-1") is not None
     assert idp.jwks_fetches() == 2
+
+
+# -- the console script ------------------------------------------------------------------------------
+
+
+@contextmanager
+def console_script(idp: IdentityProvider, tmp_path: Path) -> Iterator[str]:
+    """`audience-mcp --sandbox --transport http` with only AUDIENCE_MCP_OAUTH_ISSUER set; yields the /mcp URL."""
+    port = free_port()
+    env = clean_env(
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"),
+        AUDIENCE_MCP_STATE_DB=str(tmp_path / "state.db"),
+        AUDIENCE_MCP_OAUTH_ISSUER=idp.issuer,
+    )
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "audience_mcp", "--sandbox", "--transport", "http", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=output, stderr=output
+        )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process, log)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_the_console_script_serves_oauth_callers_without_a_static_token(
+    idp: IdentityProvider, tmp_path: Path
+) -> None:
+    with console_script(idp, tmp_path) as url:
+        token = idp.token(url, (READ, WRITE))
+        assert (await post(url, None)).status_code == 401
+        async with connected(url, token) as client:
+            created = await client.call_tool("neuroflash_create_audience", NEW_AUDIENCE)
+            changes = (await client.call_tool("list_recent_changes", {})).structured_content
+
+    assert not created.is_error, created.content
+    assert changes is not None and changes["changes"][0]["actor"] == "alice@example.com via crm-assistant"
+    text = (tmp_path / "server.log").read_text(errors="replace")
+    assert f"OAuth access tokens of {idp.issuer}" in text
+    assert token not in text and token.split(".")[2] not in text
+
+
+def test_oauth_on_a_public_address_needs_the_resource_url() -> None:
+    refusal = startup_refusal(
+        host="0.0.0.0", allow_remote=True, no_auth=False, token=None, oauth_issuer="https://idp.example/realms/x"
+    )
+    assert refusal is not None and "AUDIENCE_MCP_OAUTH_RESOURCE_URL" in refusal
+    assert (
+        startup_refusal(
+            host="0.0.0.0",
+            allow_remote=True,
+            no_auth=False,
+            token=None,
+            oauth_issuer="https://idp.example/realms/x",
+            oauth_resource_url="https://mcp.example.com/mcp",
+        )
+        is None
+    )
