@@ -21,6 +21,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from pydantic import SecretStr
 
 from audience_mcp.core.auth import keys as key_fetching
 from audience_mcp.core.auth.keys import KeySet
@@ -430,3 +431,29 @@ def test_oauth_on_a_public_address_needs_the_resource_url() -> None:
         )
         is None
     )
+
+
+async def test_check_fetches_the_issuers_keys_or_says_what_to_fix(idp: IdentityProvider, sandbox_app: Any) -> None:
+    from audience_mcp.check import run_check
+    from audience_mcp.platforms.neuroflash.api import NeuroflashClient
+    from audience_mcp.platforms.neuroflash.connection import Backend
+    from audience_mcp.settings import Settings
+
+    def backend(_settings: Settings) -> Backend:
+        client = NeuroflashClient.connect(
+            api_url="http://sandbox.check.test/api",
+            token_url="http://sandbox.check.test/oauth/v2/token",
+            client_id="sandbox-client",
+            client_secret=SecretStr("sandbox-secret"),
+            http_transport=httpx2.ASGITransport(app=sandbox_app),
+        )
+        return Backend(client=client)
+
+    good = Settings(_env_file=None, client_id="c", client_secret="s", oauth_issuer=idp.issuer)  # type: ignore[call-arg]
+    wrong = Settings(_env_file=None, client_id="c", client_secret="s", oauth_issuer=f"{idp.issuer}-typo")  # type: ignore[call-arg]
+
+    ok = await run_check(good, overrides={}, backend_factory=backend)
+    problem = await run_check(wrong, overrides={}, backend_factory=backend)
+
+    assert ok.ok and ("oauth", f"ok: 1 signing keys of {idp.issuer} from {idp.jwks_url}") in ok.steps
+    assert not problem.ok and "AUDIENCE_MCP_OAUTH_ISSUER exactly as the tokens' iss" in problem.render()

@@ -165,14 +165,14 @@ class KeySet:
             try:
                 url = self._jwks_url or await discover_jwks_url(self._issuer, self._fetch)
                 self._jwks_url = url
-                self._keys = _signing_keys(await self._fetch(url), url)
+                self._keys = signing_keys(await self._fetch(url), url)
             except KeysUnavailable as exc:
                 logger.warning("Could not fetch the OAuth signing keys: %s", exc)
                 return
             logger.info("Fetched %d OAuth signing keys from %s", len(self._keys), url)
 
 
-def _signing_keys(document: Any, url: str) -> dict[str, dict[str, Any]]:
+def signing_keys(document: Any, url: str) -> dict[str, dict[str, Any]]:
     """The JWKS's public signature keys by kid (a key without kid is kept under "")."""
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise KeysUnavailable(f"{url} is not a JWK set")
