@@ -25,8 +25,9 @@ from pydantic import SecretStr
 
 from audience_mcp.core.auth import keys as key_fetching
 from audience_mcp.core.auth.keys import KeySet
+from audience_mcp.core.auth.resource_server import OAuthResource, oauth_resource
 from audience_mcp.core.auth.scopes import DELETE, READ, WRITE
-from audience_mcp.http_server import OAuthResource, oauth_resource, startup_refusal
+from audience_mcp.http_server import startup_refusal
 from tests.support import clean_env, free_port, wait_for_http
 from tests.support import harness as tool_harness
 from tests.support.harness import Answer, Harness, ServerFactory

@@ -130,7 +130,8 @@ def _server(settings: Any, *, refuse_file_paths: bool = False) -> Any:
 
 def _oauth(args: argparse.Namespace, settings: Any) -> Any:
     """The OAuth resource server when AUDIENCE_MCP_OAUTH_ISSUER is set (and --no-auth is not), else None."""
-    from audience_mcp.http_server import default_resource_url, oauth_resource
+    from audience_mcp.core.auth.resource_server import oauth_resource
+    from audience_mcp.http_server import default_resource_url
 
     server = settings.server
     if args.no_auth or server.oauth_issuer is None:

@@ -34,18 +34,15 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken, TokenVerifier
-from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
-from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import AnyHttpUrl, SecretStr
+from pydantic import SecretStr
 from starlette.authentication import AuthCredentials
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,7 +50,7 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from audience_mcp.core.auth.keys import KeysUnavailable
-from audience_mcp.core.auth.scopes import ALL_SCOPES
+from audience_mcp.core.auth.resource_server import OAuthResource
 from audience_mcp.core.auth.static_token import StaticTokenVerifier
 from audience_mcp.core.http.urls import is_loopback
 from audience_mcp.http_guards import (
@@ -115,46 +112,8 @@ def transport_security(
     )
 
 
-@dataclass(frozen=True)
-class OAuthResource:
-    """OAuth 2.1 resource server: the SDK's AuthSettings (issuer, this server's resource URL) and
-    the verifier of the issuer's access tokens."""
-
-    auth: AuthSettings
-    verifier: TokenVerifier
-
-    @property
-    def metadata_url(self) -> str:
-        assert self.auth.resource_server_url is not None
-        return str(build_resource_metadata_url(self.auth.resource_server_url))
-
-
 def default_resource_url(host: str, port: int) -> str:
     return f"http://{_host_header(host)}:{port}{MCP_PATH}"
-
-
-def oauth_resource(
-    *, issuer: str, resource_url: str, audience: str | None = None, jwks_url: str | None = None, keys: Any = None
-) -> OAuthResource:
-    """The resource server for `issuer`'s tokens; their `aud` must be `audience` (default: `resource_url`).
-
-    `keys` (a core.auth.keys.KeySet) lets tests control the clock of the key cache.
-    """
-    from audience_mcp.core.auth.access_tokens import AccessTokenVerifier
-    from audience_mcp.core.auth.keys import KeySet
-
-    auth = AuthSettings(
-        issuer_url=AnyHttpUrl(issuer),
-        resource_server_url=AnyHttpUrl(resource_url),
-        required_scopes=None,  # scopes are checked per tool (core/mcp/access.py), not per endpoint
-        validate_token_resource=False,  # the verifier checks `aud` itself
-    )
-    verifier = AccessTokenVerifier(
-        issuer=issuer,
-        audience=audience or resource_url,
-        keys=keys if keys is not None else KeySet(issuer=issuer, jwks_url=jwks_url),
-    )
-    return OAuthResource(auth=auth, verifier=verifier)
 
 
 def _challenge(metadata_url: str | None, error: str | None = None) -> str:
@@ -222,14 +181,7 @@ class BearerTokenGate:
         if oauth is not None:
             self._verifiers.append(oauth.verifier)
             self._metadata_url = oauth.metadata_url
-            assert oauth.auth.resource_server_url is not None
-            routes = create_protected_resource_routes(
-                resource_url=oauth.auth.resource_server_url,
-                authorization_servers=[oauth.auth.issuer_url],
-                scopes_supported=list(ALL_SCOPES),
-                resource_name="Marketing audiences",
-            )
-            self._public = {route.path: Router(routes=[route]) for route in routes}
+            self._public = {route.path: Router(routes=[route]) for route in oauth.metadata_routes()}
         self._security = security
         self._failed = failed_attempts or FailedAttempts()
 

@@ -12,8 +12,9 @@ import uvicorn
 from mcp.server.mcpserver import MCPServer
 from pydantic import SecretStr
 
+from audience_mcp.core.auth.resource_server import OAuthResource
 from audience_mcp.http_guards import FailedAttempts
-from audience_mcp.http_server import OAuthResource, build_http_app, uvicorn_config
+from audience_mcp.http_server import build_http_app, uvicorn_config
 
 
 @asynccontextmanager
