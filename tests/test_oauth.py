@@ -313,7 +313,7 @@ async def test_static_token_keeps_working_beside_oauth_and_oauth_works_without_i
 # -- where the keys come from ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("style", ["oauth", "openid"])
+@pytest.mark.parametrize("style", ["oauth", "openid", "oauth-appended"])
 async def test_the_jwks_url_is_discovered_from_rfc_8414_or_openid_metadata(
     make_server: ServerFactory, idp: IdentityProvider, style: str
 ) -> None:

@@ -30,7 +30,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from audience_mcp.core.auth.scopes import ALL_SCOPES
 
 REALM_PATH = "/realms/team"
-MetadataStyle = Literal["oauth", "openid", "none"]
+MetadataStyle = Literal["oauth", "openid", "oauth-appended", "none"]
 
 
 def _b64(data: bytes) -> str:
@@ -147,6 +147,8 @@ class IdentityProvider:
         if path == f"/.well-known/oauth-authorization-server{REALM_PATH}" and self.metadata == "oauth":
             return 200, json.dumps(metadata).encode()
         if path == f"{REALM_PATH}/.well-known/openid-configuration" and self.metadata == "openid":
+            return 200, json.dumps(metadata).encode()
+        if path == f"{REALM_PATH}/.well-known/oauth-authorization-server" and self.metadata == "oauth-appended":
             return 200, json.dumps(metadata).encode()
         if path == self.jwks_url.removeprefix(self.base):
             if self.jwks_delay:

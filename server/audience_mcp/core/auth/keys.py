@@ -67,13 +67,17 @@ async def fetch_json(url: str) -> Any:
 
 
 def metadata_urls(issuer: str) -> list[str]:
-    """Where the issuer's metadata may be: RFC 8414 (path after the well-known part), then OpenID (appended)."""
+    """Where the issuer's metadata may be: RFC 8414 (path after the well-known part), OpenID (appended),
+    then RFC 8414 appended (Keycloak serves both appended forms, not the inserted one)."""
     parts = urlsplit(issuer)
     path = parts.path.rstrip("/")
-    return [
+    stem = issuer.rstrip("/")
+    urls = [
         f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{path}",
-        f"{issuer.rstrip('/')}/.well-known/openid-configuration",
+        f"{stem}/.well-known/openid-configuration",
+        f"{stem}/.well-known/oauth-authorization-server",
     ]
+    return list(dict.fromkeys(urls))  # a path-less issuer has the same URL twice
 
 
 def same_issuer(a: str, b: str) -> bool:
@@ -128,7 +132,6 @@ class KeySet:
         self._keys: dict[str, dict[str, Any]] | None = None
         self._fetched_at: float | None = None  # of the last attempt, successful or not
         self._lock = anyio.Lock()
-        self.fetches = 0  # how often the JWKS was requested (for the bound, and the tests)
 
     async def key(self, kid: str | None) -> dict[str, Any] | None:
         """The JWK for `kid` (for no kid: the only key, if there is one); None when there is none.
@@ -161,7 +164,6 @@ class KeySet:
             if self._fetched_at is not None and self._clock() - self._fetched_at < self._min_refresh:
                 return
             self._fetched_at = self._clock()
-            self.fetches += 1
             try:
                 url = self._jwks_url or await discover_jwks_url(self._issuer, self._fetch)
                 self._jwks_url = url
