@@ -198,6 +198,33 @@ async def test_the_journal_names_the_tokens_subject_and_client_and_the_static_to
     assert by_client["changes"] == by_alice["changes"]
 
 
+async def test_over_stdio_every_scope_is_granted_and_changes_are_by_local(tmp_path: Path) -> None:
+    from mcp import StdioServerParameters
+
+    env = clean_env(
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"),
+        AUDIENCE_MCP_STATE_DB=str(tmp_path / "state.db"),
+    )
+    params = StdioServerParameters(command=sys.executable, args=["-m", "audience_mcp", "--sandbox"], env=env)
+    async with Client(params) as client:
+        created = await client.call_tool("neuroflash_create_audience", NEW_AUDIENCE)
+        assert not created.is_error, created.content
+        audience_id = created.structured_content["audience"]["id"]  # type: ignore[index]
+        preview = await client.call_tool("neuroflash_delete_audience", {"audience_id": audience_id})
+        token = preview.structured_content["confirm_token"]  # type: ignore[index]
+        deleted = await client.call_tool(
+            "neuroflash_delete_audience", {"audience_id": audience_id, "confirm_token": token}
+        )
+        changes = (await client.call_tool("list_recent_changes", {"actor": "local"})).structured_content
+
+    assert not deleted.is_error, deleted.content
+    assert changes is not None and [(c["action"], c["actor"]) for c in changes["changes"]] == [
+        ("delete", "local"),
+        ("create", "local"),
+    ]
+
+
 async def test_the_callers_token_never_reaches_the_platforms_api(
     make_server: ServerFactory, idp: IdentityProvider
 ) -> None:
