@@ -16,6 +16,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
+from audience_mcp.core.mcp.access import scoped
 from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
 from audience_mcp.core.mcp.call_guard import guarded
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
@@ -90,6 +91,7 @@ def build_tools(toolsets: Iterable[Toolset], *, read_only: bool) -> list[Tool]:
 def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     # Arguments are checked and refused in the project's voice (arguments.py), not pydantic's.
     tool = ArgumentCheckedTool.from_function(spec.fn, name=spec.name, annotations=annotations)
+    assert isinstance(tool, ArgumentCheckedTool)  # from_function builds the class it is called on
     # Shrink what every tools/list carries (schemas.py); validation still uses the pydantic models.
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {
@@ -100,4 +102,4 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     }
     if output_schema is not None:
         tool.fn_metadata.output_schema = outline_output_schema(compact_schema(output_schema))
-    return tool.model_copy(update=updates)
+    return scoped(tool.model_copy(update=updates))  # the caller's scopes are checked first (access.py)
