@@ -140,6 +140,17 @@ def test_check_without_credentials_says_problem_without_sending_anything(tmp_pat
     assert "--sandbox" in result.stdout
 
 
+async def test_with_only_another_platform_configured_missing_neuroflash_credentials_is_no_problem() -> None:
+    settings = Settings(_env_file=None, appizer_api_key="appizer-key-of-the-team")  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={})
+
+    assert report.ok
+    verdict = report.render().splitlines()[-1]
+    assert verdict.startswith("OK: the server will serve appizer")
+    assert "appizer-key-of-the-team" not in report.render()
+
+
 def test_invalid_settings_are_a_problem_not_a_crash(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "--sandbox", AUDIENCE_MCP_TIMEOUT_SECONDS="soon")
 
