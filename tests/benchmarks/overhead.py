@@ -4,8 +4,9 @@ One standalone sandbox (`sandbox-api`, a separate process on loopback) serves bo
 - direct: `NeuroflashClient.get_audience` in this process;
 - stdio: the `neuroflash_get_audience` tool through the SDK's stdio client, the server process pointed
   at the same sandbox through NEUROFLASH_API_URL / TOKEN_URL / CLIENT_ID / CLIENT_SECRET.
-Both paths are warmed up (token, workspace, connections), then measured in interleaved blocks
-so drift of the machine hits both alike. The overhead is the difference of the medians.
+Both paths are warmed up (token, workspace, connections), then measured call by call in
+rotating order (every path once per turn), so drift of the machine hits all paths alike.
+The overhead is the difference of the medians.
 A full run repeats this in three rounds with fresh processes (where the scheduler places the
 three processes of the stdio path changes the result on a small machine) and reports the
 median round.
@@ -136,17 +137,20 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                     for path in samples:
                         for _ in range(warmup):
                             errors += await call(path)
-                    for _ in range(blocks):
-                        for path, times in samples.items():
+                    paths = list(samples)
+                    for turn in range(blocks):
+                        # Rotate the order, so no path always runs right after the same other path.
+                        for path in paths[turn % len(paths) :] + paths[: turn % len(paths)]:
                             for _ in range(per_block):
                                 started = time.perf_counter()
                                 errors += await call(path)
-                                times.append(time.perf_counter() - started)
+                                samples[path].append(time.perf_counter() - started)
     return samples, errors
 
 
 async def run(*, quick: bool) -> list[Result]:
-    rounds = [await _round(4, 25, 20)] if quick else [await _round(10, 50, 50) for _ in range(3)]
+    # One call per path per turn: on a shared machine, load changes within a 50-call block.
+    rounds = [await _round(100, 1, 20)] if quick else [await _round(500, 1, 50) for _ in range(3)]
     overheads = [ms(median(s["stdio"])) - ms(median(s["direct"])) for s, _ in rounds]
     # The median round (by overhead) supplies every figure, so the split adds up.
     samples, _ = sorted(rounds, key=lambda r: ms(median(r[0]["stdio"])) - ms(median(r[0]["direct"])))[len(rounds) // 2]
