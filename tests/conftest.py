@@ -34,6 +34,8 @@ def anyio_backend() -> str:
 def isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Default paths (sandbox DB, journal) land in a temp dir, never in the developer's data."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+    # Nor is a developer's ~/.config/audience-mcp/.env read (settings.env_files()).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
 
 
 @pytest.fixture

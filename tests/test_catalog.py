@@ -61,7 +61,7 @@ async def test_read_only_mode_lists_no_tool_that_writes() -> None:
         "neuroflash_list_audiences",
         "neuroflash_get_audience",
         "neuroflash_get_audience_image",
-        "neuroflash_bootstrap_audience_from_url",
+        "neuroflash_draft_audience_from_url",
         "audit_audiences",
         "list_recent_changes",
     }

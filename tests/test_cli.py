@@ -79,6 +79,7 @@ def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> No
     assert "error:" not in result.stdout
     assert "deleted: Deleted." in result.stdout
     assert "country: 'Deutschland' -> 'DE'." in result.stdout
+    assert "call neuroflash_draft_audience_from_url" in result.stdout and "made up:" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -336,7 +336,9 @@ async def serve_in_process(sandbox_app: Any, **settings: Any) -> AsyncIterator[I
     """
     seen, opened = SeenBySandbox([], []), []
     config = Settings(_env_file=None, state_db=":memory:", token=TOKEN, **settings)  # type: ignore[call-arg]
-    server = create_server(config, backend_factory=recording_backend(sandbox_app, seen, opened), refuse_file_paths=True)
+    server = create_server(
+        config, backend_factories={"neuroflash": recording_backend(sandbox_app, seen, opened)}, refuse_file_paths=True
+    )
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()

@@ -94,7 +94,9 @@ def _backend(transport: httpx2.AsyncBaseTransport, sandbox: Any, secret: str) ->
 async def test_a_whole_session_logs_no_secret_and_no_token(sandbox_app: Any, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(_env_file=None, client_id="sandbox-client", client_secret=SecretStr("sandbox-secret"))  # type: ignore[call-arg]
     recorder = TokenRecorder(sandbox_app)
-    server = create_server(settings, backend_factory=_backend(recorder, sandbox_app.state.sandbox, "sandbox-secret"))
+    server = create_server(
+        settings, backend_factories={"neuroflash": _backend(recorder, sandbox_app.state.sandbox, "sandbox-secret")}
+    )
     results: list[str] = []
     with caplog.at_level(logging.DEBUG):
         async with Client(server) as client:
@@ -123,7 +125,9 @@ async def test_wrong_credentials_give_a_tool_error_without_the_secret(
 ) -> None:
     settings = Settings(_env_file=None, client_id="sandbox-client", client_secret=SecretStr(SENTINEL_SECRET))  # type: ignore[call-arg]
     transport = httpx2.ASGITransport(app=sandbox_app)
-    server = create_server(settings, backend_factory=_backend(transport, sandbox_app.state.sandbox, SENTINEL_SECRET))
+    server = create_server(
+        settings, backend_factories={"neuroflash": _backend(transport, sandbox_app.state.sandbox, SENTINEL_SECRET)}
+    )
     with caplog.at_level(logging.DEBUG):
         async with Client(server) as client:
             result = await client.call_tool("neuroflash_list_audiences", {})

@@ -23,6 +23,7 @@ from audience_mcp.core.mcp.published import PublishedSchemas
 from audience_mcp.core.mcp.registry import SettingsChoiceError, Toolset, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState
 from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
 
@@ -49,6 +50,7 @@ class PlatformChoiceError(SettingsChoiceError):
 class SharedServices:
     """What every platform's lifespan state may use: the state store, the clock, file rules."""
 
+    settings: Settings
     journal: Journal
     clock: Callable[[], float]
     image_dir: Path | None
@@ -81,8 +83,8 @@ def enabled_platforms(settings: Settings, *, opened_by_caller: Iterable[str] = (
 
 
 def all_toolsets(platforms: Iterable[Platform]) -> list[Toolset]:
-    """Every toolset these platforms bring, in declaration order (before AUDIENCE_MCP_TOOLSETS chooses)."""
-    return [toolset for platform in platforms for toolset in platform.toolsets()]
+    """Every toolset these platforms bring, then the shared ones (before AUDIENCE_MCP_TOOLSETS chooses)."""
+    return [*(toolset for platform in platforms for toolset in platform.toolsets()), *shared_toolsets()]
 
 
 def instructions(platforms: list[Platform], *, read_only: bool) -> str:
@@ -94,17 +96,18 @@ def instructions(platforms: list[Platform], *, read_only: bool) -> str:
 def create_server(
     settings: Settings,
     *,
-    backend_factory: Callable[..., Any] | None = None,
+    backend_factories: Mapping[str, Callable[..., Any]] | None = None,
     clock: Callable[[], float] = time.monotonic,
     refuse_file_paths: bool = False,
 ) -> MCPServer[ServerState]:
     """Build the MCP server for these settings.
 
-    `backend_factory` lets tests hand neuroflash a sandbox; `clock` drives the expiry of delete
+    `backend_factories` (platform name -> factory) lets tests hand a platform its client, e.g. one
+    on an in-process sandbox; `clock` drives the expiry of delete
     confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
     (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
     """
-    factories = {"neuroflash": backend_factory} if backend_factory is not None else {}
+    factories = dict(backend_factories or {})
     names = enabled_platforms(settings, opened_by_caller=factories)
     if not names:
         raise PlatformChoiceError(
@@ -118,6 +121,7 @@ def create_server(
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         journal = Journal(settings.server.state_db)
         services = SharedServices(
+            settings=settings,
             journal=journal,
             clock=clock,
             image_dir=Path(settings.server.image_dir) if settings.server.image_dir else None,
@@ -127,7 +131,7 @@ def create_server(
         try:
             async with AsyncExitStack() as stack:
                 states = {p.name: await stack.enter_async_context(p.open_state(settings, services)) for p in platforms}
-                yield ServerState(platforms=states)
+                yield ServerState(platforms=states, descriptors={p.name: p for p in platforms}, services=services)
         finally:
             journal.close()
 

@@ -10,7 +10,7 @@ database. The last line is the verdict: `OK: ...` or `PROBLEM: ...` saying what 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from audience_mcp.platforms.neuroflash.api import (
 )
 from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
 from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID
-from audience_mcp.settings import Settings, setting_variables
+from audience_mcp.settings import Settings, env_files, setting_variables
 
 BackendFactory = Callable[[Settings], Backend]
 
@@ -37,6 +37,7 @@ BackendFactory = Callable[[Settings], Backend]
 @dataclass
 class CheckReport:
     settings: list[tuple[str, str, str]] = field(default_factory=list)  # variable, shown value, source
+    env_files: list[str] = field(default_factory=list)  # the .env files looked for, and whether found
     steps: list[tuple[str, str]] = field(default_factory=list)  # what, result
     problems: list[str] = field(default_factory=list)
     summary: str = ""
@@ -55,6 +56,7 @@ class CheckReport:
     def render(self) -> str:
         lines = [f"audience-mcp {__version__}: configuration check (changes nothing)", ""]
         lines.append("Settings [where each value comes from]")
+        lines += [f"  {line}" for line in self.env_files]
         width = max((len(variable) for variable, _, _ in self.settings), default=0)
         lines += [f"  {variable:<{width}}  {value}  [{source}]" for variable, value, source in self.settings]
         lines += ["", "Connection"]
@@ -64,11 +66,15 @@ class CheckReport:
 
 
 def setting_sources(
-    overrides: Mapping[str, object], *, env_file: Path = Path(".env"), environ: Mapping[str, str] = os.environ
+    overrides: Mapping[str, object],
+    *,
+    env_file: Path | Sequence[Path] | None = None,
+    environ: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
     """Where each setting's value comes from, in the order pydantic-settings applies them."""
     env = {key.upper() for key in environ}
-    dotenv = {key.upper() for key in dotenv_values(env_file)} if env_file.is_file() else set()
+    files = env_files(environ) if env_file is None else [env_file] if isinstance(env_file, Path) else env_file
+    dotenv = {key.upper() for path in files if path.is_file() for key in dotenv_values(path)}
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:
@@ -210,6 +216,9 @@ async def run_check(
     """Check `settings` (built with `overrides` from the command line) and say what to fix."""
     report = CheckReport()
     sources = setting_sources(overrides)
+    for path in env_files():
+        found = path.is_file()
+        report.env_files.append(f".env file {path.resolve() if found else path}: {'read' if found else 'not found'}")
     parts = settings.parts().values()
     for name, variable in setting_variables().items():
         value = next(getattr(part, name) for part in parts if name in type(part).model_fields)

@@ -1,4 +1,4 @@
-"""Settings from the environment and a `.env` file.
+"""Settings from the environment and `.env` files.
 
 `ServerSettings` (prefix `AUDIENCE_MCP_`) holds what the whole server shares; each platform
 has its own settings class with its own prefix. `Settings` reads them all at once.
@@ -6,10 +6,16 @@ has its own settings class with its own prefix. `Settings` reads them all at onc
 Nothing here runs at import: `Settings()` reads the environment when it is called, so tests
 and `create_server(settings)` decide what is configured. Secrets are `SecretStr`: their repr
 and str are masked, and `secret_values()` lists them for the one redactor.
+
+`.env` files: desktop clients start a server in a working directory of their choosing, so
+besides `./.env` the user config directory's `.env` and the file `AUDIENCE_MCP_ENV_FILE`
+names are read (`env_files()`); the environment still wins over every file.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -20,6 +26,24 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
 
 APP_NAME = "audience-mcp"
+ENV_FILE_VARIABLE = "AUDIENCE_MCP_ENV_FILE"
+
+
+def env_files(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """The `.env` files settings are read from, lowest precedence first (missing ones are skipped).
+
+    The user config directory's, then the working directory's, then `AUDIENCE_MCP_ENV_FILE`'s.
+    """
+    environ = os.environ if environ is None else environ
+    files = [Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / ".env", Path(".env")]
+    chosen = environ.get(ENV_FILE_VARIABLE, "").strip()
+    if chosen:
+        files.append(Path(chosen).expanduser())
+    return tuple(files)
+
+
+class DefaultEnvFiles:
+    """Marks `Settings(_env_file=...)` left at its default: read `env_files()` when called."""
 
 
 def user_data_path(file_name: str) -> str:
@@ -48,6 +72,9 @@ class ServerSettings(BaseSettings):
         description="SQLite file of the state store: the change journal (':memory:' allowed)",
     )
     read_only: bool = Field(default=False, description="Register no tool that writes")
+    audit_max_audiences: int = Field(
+        default=100_000, ge=1, description="audit_audiences reads at most this many audiences per platform"
+    )
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
     image_dir: str | None = Field(
         default=None, description="neuroflash_set_audience_image may only read files inside this directory"
@@ -129,12 +156,15 @@ class Settings:
     server: ServerSettings
     neuroflash: NeuroflashSettings
 
-    def __init__(self, _env_file: str | Path | None = ".env", **values: Any) -> None:
+    def __init__(
+        self, _env_file: str | Path | tuple[Path, ...] | type[DefaultEnvFiles] | None = DefaultEnvFiles, **values: Any
+    ) -> None:
+        files = env_files() if isinstance(_env_file, type) else _env_file  # the default: read them now
         unknown = set(values)
         for attribute, cls in SETTINGS_CLASSES.items():
             mine = {name: value for name, value in values.items() if name in cls.model_fields}
             unknown -= set(mine)
-            setattr(self, attribute, cls(_env_file=_env_file, **mine))
+            setattr(self, attribute, cls(_env_file=files, **mine))
         if unknown:
             raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
 

@@ -290,7 +290,7 @@ def in_process(
         return Backend(client=client)
 
     settings = Settings(_env_file=None, sandbox=False, workspace_id=None, read_only=False, state_db=":memory:")
-    server = create_server(settings, backend_factory=backend_factory)
+    server = create_server(settings, backend_factories={"neuroflash": backend_factory})
     logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr: keep the table readable
     return InProcess(server=server, sandbox=app.state.sandbox, app=app)
 

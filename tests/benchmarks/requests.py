@@ -111,8 +111,9 @@ async def _operations() -> tuple[list[Result], int]:
                 _row(
                     "neuroflash_update_audience",
                     counter.take(),
-                    {f"GET {AUDIENCE}": 1, f"PUT {AUDIENCE}": 1},
-                    "2 (GET+PUT)",
+                    # The read-back GET after the PUT reports a change another API client overwrote (issue 10.5).
+                    {f"GET {AUDIENCE}": 2, f"PUT {AUDIENCE}": 1},
+                    "3 (GET+PUT+read-back GET)",
                 )
             )
 
@@ -133,8 +134,9 @@ async def _operations() -> tuple[list[Result], int]:
                 _row(
                     "neuroflash_delete_audience (preview call + confirmed call), no image",
                     counter.take(),
-                    {f"GET {AUDIENCE}": 1, f"DELETE {AUDIENCE}": 1},
-                    "1 DELETE + the preview GET",
+                    # The confirmed call reads the audience again: it deletes only the version shown (issue 10.3).
+                    {f"GET {AUDIENCE}": 2, f"DELETE {AUDIENCE}": 1},
+                    "1 DELETE + the preview GET + the re-read GET",
                 )
             )
 

@@ -248,7 +248,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         read_only=False,
         image_dir=None,
     )
-    server = create_server(settings, backend_factory=_backend_factory(app, sandbox))
+    server = create_server(settings, backend_factories={"neuroflash": _backend_factory(app, sandbox)})
     known = Known(audience_ids=ids, paths=paths)
     try:
         with (

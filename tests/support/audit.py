@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from audience_mcp.platforms.neuroflash.audit import Auditor, AuditParams, AuditReport, PlanUsage
+from audience_mcp.core.audit.report import AuditReport, build_report
+from audience_mcp.platforms.neuroflash.audit import CHECKS, Auditor, AuditParams, PlanUsage
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RECENT = "2026-05-20T08:30:00.123Z"
@@ -58,15 +59,22 @@ def audit(
     plan: PlanUsage | None = None,
     checks: Iterable[str] | None = None,
     max_findings: int = 50,
+    page: int = 1,
     stale_after_days: int = 180,
     wide_age_span: int = 40,
 ) -> AuditReport:
-    """The whole audit over an iterable of audiences (convenience for callers without paging)."""
+    """The report audit_audiences builds from neuroflash's findings over these audiences (no I/O)."""
     auditor = Auditor(
         AuditParams(now=now, stale_after_days=stale_after_days, wide_age_span=wide_age_span),
         checks=checks,
-        max_findings=max_findings,
+        keep_per_check=page * max_findings,
     )
     for audience in audiences:
         auditor.add(audience)
-    return auditor.report(plan)
+    return build_report(
+        [auditor.report(plan)],
+        check_order={("neuroflash", check): position for position, check in enumerate(CHECKS)},
+        max_findings=max_findings,
+        page=page,
+        again="audit_audiences()",
+    )

@@ -232,7 +232,7 @@ def server_for(sandbox: StandaloneSandbox, journal_db: Path, backends: CountingB
         access_token=None,
         image_dir=None,
     )
-    return create_server(settings, backend_factory=backends)
+    return create_server(settings, backend_factories={"neuroflash": backends})
 
 
 # -- outcomes -------------------------------------------------------------------------------------

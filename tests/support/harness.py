@@ -1,6 +1,6 @@
 """Fixtures for the tool-level tests: the real MCP client, in memory, against a fresh sandbox.
 
-Every test talks to `create_server(settings, backend_factory=...)` through `mcp.Client`, the
+Every test talks to `create_server(settings, backend_factories=...)` through `mcp.Client`, the
 way a model's host would. The backend factory wires the real `NeuroflashClient` to an
 in-process sandbox (`httpx2.ASGITransport`), which the test can seed (`insert_raw`),
 inspect (`get_raw`, `stats.counts`) and fault (`faults.script`). Retries never wait.
@@ -197,7 +197,7 @@ def make_server() -> Iterator[ServerFactory]:
             return Backend(client=client)
 
         settings = make_settings(**settings_overrides)
-        server = create_server(settings, backend_factory=backend_factory)
+        server = create_server(settings, backend_factories={"neuroflash": backend_factory})
         return Harness(server=server, sandbox=sandbox, app=app, settings=settings)
 
     yield factory

@@ -1,29 +1,77 @@
 """What a platform package offers the server: one `Platform` object, looped over by app.py.
 
-A platform brings its name, its toolsets and prompts, and how
-to open its lifespan state (its API client, real or sandbox). Everything is reached through
-callables, so a platform that is not enabled has none of its tool or client modules imported.
-Whether a platform is enabled is decided from its settings class (`is_configured`) alone.
+A platform brings its name, its toolsets and prompts, how to open its lifespan state (its API
+client, real or sandbox), and the two hooks the shared tools call: its audit (`audit_audiences`)
+and its undo (`restore_change`). Everything is reached through callables, so a platform that is
+not enabled has none of its tool or client modules imported. Whether a platform is enabled is
+decided from its settings class (`is_configured`) alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audience_mcp.core.mcp.registry import Toolset
 
 if TYPE_CHECKING:  # the runner imports uvicorn: only sandbox-api needs it at run time
+    from mcp.server.elicitation import ElicitationResult
+
+    from audience_mcp.core.audit.findings import AuditOptions, PlatformAudit, Severity
     from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+    from audience_mcp.core.store.journal import Change
+    from audience_mcp.core.tools.history import RestoreResult, UndoTarget
+
+
+class Progress(Protocol):
+    async def __call__(self, done: float, total: float | None, message: str) -> None: ...
+
+
+class PlatformAuditor(Protocol):
+    """A platform's audit: its checks by name (in report order) and how to run them."""
+
+    @property
+    def checks(self) -> Mapping[str, Severity]: ...
+
+    async def run(self, state: Any, options: AuditOptions, progress: Progress) -> PlatformAudit: ...
+
+
+class PlatformUndo(Protocol):
+    """A platform's undo of its journaled changes (the inverse write; itself journaled)."""
+
+    @property
+    def actions(self) -> Mapping[str, str]:
+        """The actions it can undo, each with what undoing it does; restore_change refuses others."""
+        ...
+
+    def changed_fields(self, change: Change) -> list[str]:
+        """The fields an update changed, as the model names them (for list_recent_changes)."""
+        ...
+
+    async def target(self, state: Any, change: Change) -> UndoTarget | None:
+        """When undoing `change` needs the user's yes (it deletes something): what to ask; else None."""
+        ...
+
+    async def undo(
+        self,
+        state: Any,
+        change: Change,
+        *,
+        force: bool,
+        target: UndoTarget | None,
+        decision: ElicitationResult[Any],
+        confirm_token: str | None,
+    ) -> RestoreResult: ...
 
 
 @dataclass(frozen=True)
 class PromptSpec:
     """A prompt; `writes` marks one that leads to writing tools (left out in read-only mode)."""
 
-    fn: Callable[..., str]
+    # Async when its text depends on the tools the server serves (it reads them from its Context).
+    fn: Callable[..., str | Awaitable[str]]
     writes: bool = False
 
 
@@ -38,6 +86,9 @@ class Platform:
     instructions: str = ""
     # The platform's emulator for sandbox-api.
     sandbox_mount: Callable[[SandboxOptions], SandboxMount] | None = None
+    # The shared tools' hooks, loaded on first use (they import the platform's modules).
+    auditor: Callable[[], PlatformAuditor] | None = None
+    undo: Callable[[], PlatformUndo] | None = None
 
 
 @dataclass
@@ -45,9 +96,20 @@ class ServerState:
     """The lifespan state of the server: the shared services and each enabled platform's state."""
 
     platforms: dict[str, Any]
+    # The enabled platforms' descriptors, for the shared tools (audit, history).
+    descriptors: dict[str, Platform] = field(default_factory=dict)
+    services: Any = None  # app.SharedServices: the journal, the clock, the settings
 
     def platform(self, name: str) -> Any:
         try:
             return self.platforms[name]
         except KeyError:  # pragma: no cover - a wiring error, not a user error
             raise RuntimeError(f"platform {name!r} is not enabled on this server") from None
+
+
+def server_state(ctx: Any) -> ServerState:
+    """The running server's ServerState, from a tool's Context."""
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, ServerState):  # pragma: no cover - a wiring error, not a user error
+        raise RuntimeError("the server's lifespan did not provide a ServerState")
+    return state

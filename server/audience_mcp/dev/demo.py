@@ -14,9 +14,14 @@ from audience_mcp.settings import Settings
 STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("Which workspaces can I use?", "neuroflash_list_workspaces", {}),
     (
-        "Bootstrap an audience from our website (preview only).",
-        "neuroflash_bootstrap_audience_from_url",
+        "Draft an audience from our website (writes nothing).",
+        "neuroflash_draft_audience_from_url",
         {"urls": "https://www.example.de/marketing-software"},
+    ),
+    (
+        "Create the draft, but call it 'Website visitors'.",
+        "neuroflash_create_audience",
+        {"$draft": True, "name": "Website visitors"},
     ),
     (
         "Create an audience for German-speaking marketing leads aged 25-45 (messy input on purpose).",
@@ -87,8 +92,8 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
     elif tool == "restore_change":
         lines.append(f"{data['status']}: {data['message']}")
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
-    elif tool == "neuroflash_bootstrap_audience_from_url":
-        lines.append("profile: " + _short(data["profile"], 200))
+    elif tool == "neuroflash_draft_audience_from_url":
+        lines.append("arguments: " + _short(data["arguments"], 200))
     elif isinstance(audience := data.get("audience") or data.get("duplicate"), dict):
         lines.append(f"audience {audience['id']}: {_short({k: audience[k] for k in ('name', 'min_age', 'max_age')})}")
     else:
@@ -104,10 +109,13 @@ async def run_demo() -> None:
     async with Client(server) as client:
         tools = await client.list_tools()
         print(f"{len(tools.tools)} tools: {', '.join(t.name for t in tools.tools)}\n")
+        drafted: dict[str, Any] = {}
         for say, tool, raw_args in STEPS:
             args = {
                 k: refs.get(v[1:], v) if isinstance(v, str) and v.startswith("$") else v for k, v in raw_args.items()
             }
+            if args.pop("$draft", False):  # the draft's arguments, passed on with the user's change
+                args = {**drafted, **args}
             print(f"user> {say}")
             print(f"  call {tool}({_short(args, 200)})")
             result = await client.call_tool(tool, args)
@@ -117,7 +125,9 @@ async def run_demo() -> None:
             data: dict[str, Any] = result.structured_content or {}
             for line in _summary(tool, data):
                 print(f"  -> {line}")
-            if tool == "neuroflash_create_audience":
+            if tool == "neuroflash_draft_audience_from_url":
+                drafted = data["arguments"]
+            if tool == "neuroflash_create_audience" and "$draft" not in raw_args:
                 refs["created"] = data["audience"]["id"]
             if tool == "neuroflash_update_audience":
                 refs["update_change"] = data["change_id"]

@@ -318,3 +318,21 @@ def test_residence_of_200_characters_is_accepted() -> None:
 def test_a_trailing_separator_alone_is_not_reported_as_a_split() -> None:
     assert normalize_text_list("SEO,", "interests") == normalize_text_list(["SEO"], "interests")
     assert normalize_text_list(",;\n", "interests").value == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["- LinkedIn\n- content marketing", "• LinkedIn\n• content marketing", "1. LinkedIn\n2) content marketing"],
+)
+def test_bullets_and_numbering_are_removed_from_text_lists(raw: str) -> None:
+    result = normalize_text_list(raw, "interests")
+    assert result.value == ["LinkedIn", "content marketing"]
+    assert "interests: removed list markers (bullets or numbers) from 2 items." in result.adjustments
+
+
+def test_a_leading_minus_or_number_that_is_part_of_the_text_stays() -> None:
+    assert normalize_text_list(["-5% churn", "3D printing", "2.5x growth"], "needs").value == [
+        "-5% churn",
+        "3D printing",
+        "2.5x growth",
+    ]

@@ -133,7 +133,7 @@ def test_an_unknown_country_suggests_close_matches_and_asks_for_a_code() -> None
     assert "ISO 3166-1 alpha-2" in err.message
 
 
-@pytest.mark.parametrize("raw", ["Atlantis", "Europe", "xx", "DACH", "x" * 250, "🙂"])
+@pytest.mark.parametrize("raw", ["Atlantis", "Europe", "xx", "x" * 250, "🙂"])
 def test_unknown_countries_are_rejected(raw: str) -> None:
     with pytest.raises(NormalizationError) as info:
         normalize_country(raw)
@@ -282,3 +282,28 @@ def test_the_first_lookup_builds_the_indexes_quickly() -> None:
     elapsed = time.perf_counter() - started
     print(f"first country + language lookup: {elapsed * 1000:.0f} ms")  # about 0.2 s on a laptop
     assert elapsed < 10  # generous: only catches a pathological regression, never flakes
+
+
+def test_a_region_names_its_countries_and_asks_for_one() -> None:
+    with pytest.raises(NormalizationError) as info:
+        normalize_country("DACH")
+    assert info.value.message == (
+        "country: 'DACH' is a region (Germany (DE), Austria (AT), Switzerland (CH)), and an audience has one "
+        "country. Ask the user which one (e.g. 'DE'); the region can go into residence."
+    )
+
+
+@pytest.mark.parametrize(("tag", "code"), [("de-DE", "DE"), ("en_US", "US"), ("de-AT", "AT")])
+def test_a_locale_as_a_country_gives_its_region_part(tag: str, code: str) -> None:
+    result = normalize_country(tag)
+    assert result.value == code
+    assert result.adjustments == (f"country: '{tag}' is a locale; used its region part '{code}'.",)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("Deutsch (Österreich)", "de"), ("German (Switzerland)", "de"), ("English (UK)", "en")]
+)
+def test_a_language_with_a_region_in_parentheses_is_the_language(name: str, code: str) -> None:
+    result = normalize_language(name)
+    assert result.value == code
+    assert result.adjustments == (f"native_language: '{name}' -> '{code}' (the part in parentheses is not kept).",)

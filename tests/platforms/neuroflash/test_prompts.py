@@ -29,7 +29,8 @@ async def test_bootstrap_from_website_renders_the_url_into_its_steps() -> None:
     async with server() as client:
         result = await client.get_prompt("bootstrap_from_website", {"url": "https://shop.example.de"})
     text = result.messages[0].content.text  # type: ignore[union-attr]
-    assert "neuroflash_bootstrap_audience_from_url(urls=['https://shop.example.de'])" in text
+    assert "neuroflash_draft_audience_from_url(urls=['https://shop.example.de'])" in text
+    assert "call neuroflash_create_audience with the `arguments`" in text
 
 
 async def test_create_audience_from_conversation_uses_dry_run_and_carries_what_the_user_said() -> None:
@@ -52,3 +53,34 @@ async def test_read_only_mode_offers_no_prompt_that_ends_in_a_create() -> None:
     async with server(read_only=True) as client:
         names = {p.name for p in (await client.list_prompts()).prompts}
     assert names == {"audit_workspace", "bootstrap_from_website"}
+
+
+async def every_tool_name() -> set[str]:
+    async with server() as client:
+        return {tool.name for tool in (await client.list_tools()).tools}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "args"), [("audit_workspace", {}), ("bootstrap_from_website", {"url": "https://shop.example.de"})]
+)
+async def test_in_read_only_mode_a_prompt_names_no_tool_the_server_does_not_serve(
+    prompt: str, args: dict[str, str]
+) -> None:
+    all_tools = await every_tool_name()
+    async with server(read_only=True) as client:
+        served = {tool.name for tool in (await client.list_tools()).tools}
+        result = await client.get_prompt(prompt, args)
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+
+    named = {name for name in all_tools if name in text}
+    assert named, text  # it still names the tools it uses
+    assert named <= served, f"{prompt} names {sorted(named - served)}, which read-only mode does not serve"
+    assert "only reads" in text
+
+
+async def test_outside_read_only_mode_the_audit_prompt_names_the_writes_it_asks_about() -> None:
+    async with server() as client:
+        result = await client.get_prompt("audit_workspace", {})
+    text = result.messages[0].content.text  # type: ignore[union-attr]
+
+    assert "neuroflash_update_audience" in text and "restore_change can undo it" in text

@@ -17,6 +17,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
+from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
 from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
 from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
@@ -113,7 +114,8 @@ def _description(docstring: str) -> str:
 
 
 def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
-    tool = Tool.from_function(spec.fn, name=spec.name, annotations=annotations)
+    # Arguments are checked and refused in the project's voice (arguments.py), not pydantic's.
+    tool = ArgumentCheckedTool.from_function(spec.fn, name=spec.name, annotations=annotations)
     # Shrink what every tools/list carries (schemas.py); validation still uses the pydantic models.
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {

@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .adjusted import Adjusted, NormalizationError
+from .names import without_invisible
 from .text import collapse_whitespace, describe_type, shorten, show
 
 # Stricter than the API (whose docs name no maximum): an age above 120 is a typo, not an audience.
@@ -21,6 +22,9 @@ LIST_MAX = 100
 
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
+# Bullets and numbering a model copies from a chat answer ("- LinkedIn", "2) SEO"): a marker
+# followed by a space, so "-5% churn" or "3D printing" keep their text.
+_LIST_MARKER = re.compile(r"^(?:[-*+•‣◦–—·]|\d{1,2}[.)])\s+")
 
 
 # --- text lists ---------------------------------------------------------------------------------
@@ -84,6 +88,7 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
     notes: list[str] = []
     items, from_text = _raw_items(raw, field, notes)
     converted = 0
+    unmarked = 0
     trimmed = 0
     empties = 0
     duplicates: list[str] = []
@@ -93,6 +98,10 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
         text = _item_text(item, field, position)
         converted += not isinstance(item, str)
         clean = collapse_whitespace(text)
+        marker = _LIST_MARKER.match(clean)
+        if marker:
+            clean = clean[marker.end() :]
+            unmarked += 1
         if not clean:
             empties += 1
             continue
@@ -115,6 +124,8 @@ def normalize_text_list(raw: object, field: str) -> Adjusted[list[str]]:
         )
     if converted:
         notes.append(f"{field}: converted {_plural(converted, 'number')} to text.")
+    if unmarked:
+        notes.append(f"{field}: removed list markers (bullets or numbers) from {_plural(unmarked, 'item')}.")
     if trimmed and not from_text:
         notes.append(f"{field}: trimmed whitespace in {_plural(trimmed, 'item')}.")
     if empties and not from_text:
@@ -223,8 +234,22 @@ def _text(raw: object, field: str, example: str) -> tuple[str, tuple[str, ...]]:
 
 
 def normalize_name(raw: object, field: str = "name") -> Adjusted[str]:
-    """An audience name of 3..100 characters, whitespace trimmed and collapsed."""
+    """An audience name of 3..100 visible characters, whitespace trimmed and collapsed.
+
+    Control, bidi and zero-width characters are removed (names.py), with an adjustment.
+    """
+    removed: list[str] = []
+    if isinstance(raw, str):
+        raw, removed = without_invisible(raw)
     clean, notes = _text(raw, field, "Young urban professionals")
+    if removed and not clean:
+        raise NormalizationError(
+            field,
+            f"{field}: has no visible characters (only {', '.join(removed)} ones); send a name of "
+            f"{NAME_MIN} to {NAME_MAX} visible characters, e.g. 'Young urban professionals'.",
+        )
+    if removed:
+        notes = (f"{field}: removed {', '.join(removed)} characters, which are not visible text.",)
     if not NAME_MIN <= len(clean) <= NAME_MAX:
         raise NormalizationError(
             field,

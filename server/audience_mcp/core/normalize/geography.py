@@ -154,6 +154,17 @@ _LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
     "ht": ("Haitian Creole",),
 }
 
+# Regions a marketer names as one market; the API takes one country, so the model asks which.
+_REGIONS: dict[str, tuple[str, ...]] = {
+    "dach": ("DE", "AT", "CH"),
+    "benelux": ("BE", "NL", "LU"),
+    "nordics": ("DK", "FI", "IS", "NO", "SE"),
+    "nordic countries": ("DK", "FI", "IS", "NO", "SE"),
+    "scandinavia": ("DK", "NO", "SE"),
+    "baltics": ("EE", "LV", "LT"),
+    "baltic states": ("EE", "LV", "LT"),
+}
+
 _LOCALE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})+(?:\.[\w-]+)?(?:@\w+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 _MAX_INPUT = 200  # nothing longer is a country or language name; also bounds difflib's work
@@ -353,6 +364,12 @@ def _changed(field: str, raw: object, text: str, code: str) -> tuple[str, ...]:
     return (f"{field}: '{shorten(text)}' -> '{code}'.",)
 
 
+def _without_parenthetical(index: _Index, text: str) -> str | None:
+    """The code of the name before a note in parentheses ("Deutschland (DE)"), if that name is known."""
+    plain = collapse_whitespace(_PARENTHETICAL.sub("", text))
+    return index.lookup(plain) if plain and plain != text else None
+
+
 def normalize_country(raw: object) -> Adjusted[str | None]:
     """A country name or code in many languages -> ISO 3166-1 alpha-2 ("DE"); None/"" -> None."""
     text = _checked_text(raw, COUNTRY_FIELD, "DE")
@@ -360,6 +377,23 @@ def normalize_country(raw: object) -> Adjusted[str | None]:
         return Adjusted(None)
     index = _country_index()
     code = index.lookup(text)
+    if code is not None:
+        return Adjusted(code, _changed(COUNTRY_FIELD, raw, text, code))
+    region = _REGIONS.get(fold(text))
+    if region is not None:
+        names = ", ".join(f"{index.display.get(code, code)} ({code})" for code in region)
+        raise NormalizationError(
+            COUNTRY_FIELD,
+            f"{COUNTRY_FIELD}: '{shorten(text)}' is a region ({names}), and an audience has one country. "
+            f"Ask the user which one (e.g. '{region[0]}'); the region can go into residence.",
+        )
+    tag = _LOCALE_TAG.match(text)
+    parts = re.split(r"[-_]", text.split(".")[0].split("@")[0]) if tag is not None else []
+    if len(parts) >= 2 and len(parts[-1]) == 2 and parts[-1].isalpha():
+        code = index.codes.get(parts[-1].lower())
+        if code is not None:
+            return Adjusted(code, (f"{COUNTRY_FIELD}: '{shorten(text)}' is a locale; used its region part '{code}'.",))
+    code = _without_parenthetical(index, text)
     if code is not None:
         return Adjusted(code, _changed(COUNTRY_FIELD, raw, text, code))
     suggestions = index.suggestions(text)
@@ -388,6 +422,12 @@ def normalize_language(raw: object) -> Adjusted[str | None]:
                 code,
                 (f"{LANGUAGE_FIELD}: '{shorten(text)}' is a locale; used its language part '{code}'.",),
             )
+    code = _without_parenthetical(index, text)
+    if code is not None:
+        # "Deutsch (Österreich)": a language with a region note; the API keeps only the language.
+        return Adjusted(
+            code, (f"{LANGUAGE_FIELD}: '{shorten(text)}' -> '{code}' (the part in parentheses is not kept).",)
+        )
     other = _languages_without_iso1().get(fold(text))
     if other is not None:
         alpha_3, name = other

@@ -15,8 +15,10 @@ and is migrated forward on open (`schema`). Tools write through `writes.journale
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +30,25 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.logs import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import ResourceLocks, open_locks
+from audience_mcp.core.store.observations import Observations
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
 Status = Literal["pending", "succeeded", "failed"]
-__all__ = ["Action", "Change", "Journal", "ResourceKey", "Status"]
+__all__ = ["Action", "Change", "Journal", "ResourceKey", "RestoreClaim", "Status"]
+
+# A claim older than this is taken to belong to a process that died mid-restore. Generous: a
+# restore's API calls are bounded by the call deadline, far below it.
+CLAIM_TTL_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class RestoreClaim:
+    """The outcome of claiming a change for its undo: won, or who has it."""
+
+    won: bool
+    token: str = ""
+    restored_by: int | None = None  # the change is undone already, by this one
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,13 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(self._db)
+        # The state store's other tables share this connection and its transactions.
+        self.observations = Observations(self)
+        # The resource locks share the journal's file, and so its reach (see locks.py).
+        self.locks: ResourceLocks = open_locks(path)
 
     def close(self) -> None:
+        self.locks.close()
         with self._lock:
             self._db.close()
 
@@ -160,6 +182,34 @@ class Journal:
             db.execute(
                 "UPDATE changes SET status = 'failed', error = ? WHERE id = ?", (redactor.redact(error), change_id)
             )
+
+    def claim_restore(self, change_id: int) -> RestoreClaim:
+        """Claim `change_id` for undoing it; one caller wins until it releases the claim.
+
+        Checked in one transaction with the change's `restored_by`, so a change undone a moment
+        ago is reported as undone, not claimed again.
+        """
+        now = time.time()
+        with self._transaction() as db:
+            row = db.execute("SELECT restored_by FROM changes WHERE id = ?", (change_id,)).fetchone()
+            if row is not None and row["restored_by"] is not None:
+                return RestoreClaim(won=False, restored_by=row["restored_by"])
+            held = db.execute("SELECT claimed_at FROM restore_claims WHERE change_id = ?", (change_id,)).fetchone()
+            if held is not None and now - held["claimed_at"] < CLAIM_TTL_SECONDS:
+                return RestoreClaim(won=False)
+            token = secrets.token_hex(8)
+            db.execute(
+                "INSERT OR REPLACE INTO restore_claims (change_id, token, claimed_at) VALUES (?, ?, ?)",
+                (change_id, token, now),
+            )
+        return RestoreClaim(won=True, token=token)
+
+    def release_restore(self, change_id: int, claim: RestoreClaim) -> None:
+        """Give up a won claim (whatever the outcome: a succeeded undo has marked the change)."""
+        if not claim.won:
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM restore_claims WHERE change_id = ? AND token = ?", (change_id, claim.token))
 
     def get(self, change_id: int) -> Change | None:
         if not -(2**63) <= change_id < 2**63:

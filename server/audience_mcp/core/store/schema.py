@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-VERSION = 1
+VERSION = 3
 
 _CHANGES_V1 = """
 CREATE TABLE changes (
@@ -69,8 +69,36 @@ def _to_v1(db: sqlite3.Connection) -> None:
     db.execute(_INDEX_V1)
 
 
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Restore claims: the change a restore_change call is undoing right now, one row each.
+
+    A claim is taken in one transaction with the check that the change is not yet undone, so
+    concurrent restores of one change (in one process or several on one file) undo it once.
+    """
+    db.execute(
+        "CREATE TABLE restore_claims (change_id INTEGER PRIMARY KEY, token TEXT NOT NULL, claimed_at REAL NOT NULL)"
+    )
+
+
+def _to_v3(db: sqlite3.Connection) -> None:
+    """Observations: what the server saw of a resource and when (an audience's size, its state).
+
+    For what the APIs do not keep or cannot list: a size history for drop checks, the audiences
+    a platform without a list endpoint has shown this server.
+    """
+    db.execute(
+        "CREATE TABLE observations (id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT NOT NULL,"
+        " scope_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL,"
+        " seen_at REAL NOT NULL, data_json TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE INDEX observations_by_resource"
+        " ON observations (platform, resource_type, scope_id, resource_id, seen_at)"
+    )
+
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
 assert len(MIGRATIONS) == VERSION
 
 

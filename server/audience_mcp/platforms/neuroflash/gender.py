@@ -107,6 +107,20 @@ _NUMBER_IN_TEXT = re.compile(
 _LABEL_SPLIT = re.compile(r"[\s,;:=(){}\[\]\"'|&+*<>]+")
 _FILLER_WORDS = frozenset(
     {"and", "und", "et", "y", "e", "plus", "or", "oder", "are", "is", "sind", "the", "die", "der", "of"}
+    # Hedges around a share ("mostly women (about 60%)") name no gender and change no number.
+    | {"about", "around", "approximately", "approx", "roughly", "circa", "ca", "mostly", "mainly", "some"}
+    | {"etwa", "ungefähr", "rund", "meist", "überwiegend", "hauptsächlich"}
+)
+# "60% women, rest men": the share of the gender named next to it is what the others leave.
+_REST_WORDS = re.compile(r"\b(?:the\s+)?(?:rest|remainder|remaining|restliche[nr]?)\b", re.IGNORECASE)
+_REST_MARK = "0%"  # stands in for the rest while the text is read; its value is computed after
+_REST = object()
+# "60/40 women/men": numbers and names each joined by slashes, in the same order.
+_SHARE = r"[0-9]+(?:[.,][0-9]+)?\s*%?"
+_NAME = r"[^\W\d][^/,;:()0-9]*?"
+_SLASHED = (
+    re.compile(rf"^\s*(?P<nums>{_SHARE}(?:\s*/\s*{_SHARE})+)\s+(?P<names>{_NAME}(?:\s*/\s*{_NAME})+)\s*$"),
+    re.compile(rf"^\s*(?P<names>{_NAME}(?:\s*/\s*{_NAME})+)\s*:?\s+(?P<nums>{_SHARE}(?:\s*/\s*{_SHARE})+)\s*$"),
 )
 
 
@@ -178,8 +192,26 @@ def _trim_edge(label: str, *, keep_end: bool) -> str:
     return label
 
 
+def _unslashed(text: str) -> str:
+    """ "60/40 women/men" -> "60 women, 40 men"; other text unchanged."""
+    for pattern in _SLASHED:
+        match = pattern.match(text)
+        if match:
+            nums = [n.strip() for n in match.group("nums").split("/")]
+            names = [n.strip() for n in match.group("names").split("/")]
+            if len(nums) == len(names):
+                return ", ".join(f"{num} {name}" for num, name in zip(nums, names, strict=True))
+    return text
+
+
 def _pairs_from_text(text: str) -> list[tuple[str, object]]:
     """Free text such as "60% women, 38% men, 2% non-binary" or "female 50, male 40, diverse 10"."""
+    text = _unslashed(text)
+    rest = _REST_WORDS.search(text)
+    rest_at = -1
+    if rest is not None:
+        rest_at = rest.start() + 1
+        text = f"{text[: rest.start()]} {_REST_MARK} {text[rest.end() :]}"
     matches = list(_NUMBER_IN_TEXT.finditer(text))
     if not matches:
         raise _error(
@@ -199,7 +231,10 @@ def _pairs_from_text(text: str) -> list[tuple[str, object]]:
         labels[edge] = _trim_edge(labels[edge], keep_end=labels_first)
         bad = [label for label in labels if _key(label) not in _ALIAS_INDEX]
         if not bad:
-            return list(zip(labels, numbers, strict=True))
+            values: list[object] = [
+                _REST if match.start() == rest_at else number for match, number in zip(matches, numbers, strict=True)
+            ]
+            return list(zip(labels, values, strict=True))
         if not unresolved or ("" in unresolved and "" not in bad):  # name a word, not a bare number
             unresolved = bad
     named = ", ".join(repr(shorten(b, 20)) if b else "a bare number" for b in unresolved[:3])
@@ -275,13 +310,22 @@ def _parse_value(key: str, value: object) -> tuple[Fraction, bool]:
 # --- the public functions -----------------------------------------------------------------------
 
 
-def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
-    """Turn any reasonable gender split into the API's four fractions summing to exactly 1."""
+def normalize_gender_shares(raw: object, stored: object = None) -> Adjusted[dict[str, float]]:
+    """Turn any reasonable gender split into the API's four fractions summing to exactly 1.
+
+    `stored` is the audience's current split (an update): shares given only in part, such as
+    {"female": 0.7}, keep the stored proportions of the others, scaled to what is left.
+    """
     notes: list[str] = []
     pairs = _pairs_from_raw(raw, notes)
     resolved = _resolve_keys(pairs, notes)
     if not resolved:
         raise _error(f"no shares given; send all four shares adding up to 100%, e.g. {_EXAMPLE}.")
+    rest_key = next((key for key, (_, value) in resolved.items() if value is _REST), None)
+    if rest_key is not None:
+        del resolved[rest_key]
+        if not resolved:
+            raise _error(f"'the rest' needs the other shares; send e.g. \"60% women, rest men\" or {_EXAMPLE}.")
 
     parsed = {key: _parse_value(key, value) for key, (_, value) in resolved.items()}
     for key, (number, _) in parsed.items():
@@ -298,11 +342,31 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
     if any(in_percent[key] and fractions[key] != 0 for key in fractions):
         notes.append(f"{FIELD}: read as percentages and converted to fractions.")
 
+    if rest_key is not None:
+        rest = 1 - sum(fractions.values(), Fraction(0))
+        if rest < 0:
+            raise _error(
+                f"the other shares already add up to {_format_percent(1 - rest)}%, so nothing is left for "
+                f"'the rest' ({rest_key}); give shares that add up to 100%, e.g. {_EXAMPLE}."
+            )
+        fractions[rest_key] = rest
+        in_percent[rest_key] = False
+        notes.append(f"{FIELD}: 'the rest' read as {_format_percent(rest)}% {rest_key}.")
+
     missing = [key for key in GENDER_KEYS if key not in fractions]
-    if missing:
+    total = sum(fractions.values(), Fraction(0))
+    kept = _stored_others(stored, missing)
+    if kept is not None and 0 < total < 1 - _TOLERANCE:
+        for key, share in kept.items():
+            fractions[key] = share * (1 - total)
+        notes.append(
+            f"{FIELD}: only {', '.join(k for k in GENDER_KEYS if k not in kept)} given; scaled the stored "
+            f"{', '.join(kept)} proportionally to the remaining {_format_percent(1 - total)}%."
+        )
+        total = Fraction(1)
+    elif missing:
         notes.append(f"{FIELD}: no share given for {', '.join(missing)}; set to 0.")
 
-    total = sum(fractions.values(), Fraction(0))
     if total == 0:
         raise _error(f"all shares are 0; give all four shares so they add up to 100%, e.g. {_EXAMPLE}.")
     if abs(total - 1) > _TOLERANCE:
@@ -314,9 +378,10 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
             how = "read as fractions because no value is above 1"
         else:
             how = "values with % read as percentages, the others as fractions"
+        rest_hint = ' or name who the rest are ("60% women, rest men")' if total < 1 else ""
         raise _error(
             f"the shares add up to {_format_percent(total)}% ({how}), not 100%; give all four shares "
-            f"so they add up to 100%, e.g. {_EXAMPLE}."
+            f"so they add up to 100%, e.g. {_EXAMPLE}{rest_hint}."
         )
     if abs(total - 1) > _NOISE:
         notes.append(f"{FIELD}: shares summed to {_format_percent(total)}%; scaled proportionally to exactly 100%.")
@@ -327,6 +392,22 @@ def normalize_gender_shares(raw: object) -> Adjusted[dict[str, float]]:
         notes.append(f"{FIELD}: rounded to 4 decimals so the shares add up to exactly 1.")
     value = {key: u / _UNITS for key, u in zip(GENDER_KEYS, units, strict=True)}
     return Adjusted(value, tuple(notes))
+
+
+def _stored_others(stored: object, missing: list[str]) -> dict[str, Fraction] | None:
+    """The stored shares of the `missing` keys as proportions of their sum; None when they cannot be kept."""
+    if not missing or not isinstance(stored, Mapping):
+        return None
+    shares: dict[str, Fraction] = {}
+    for key in missing:
+        value = stored.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or not math.isfinite(value):
+            return None
+        shares[key] = Fraction(decimal_of(value)) if isinstance(value, float) else Fraction(value)
+    others = sum(shares.values(), Fraction(0))
+    if others <= 0 or any(share < 0 for share in shares.values()):
+        return None
+    return {key: share / others for key, share in shares.items()}
 
 
 def default_gender_shares() -> Adjusted[dict[str, float]]:

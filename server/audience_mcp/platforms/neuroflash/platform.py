@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
-from audience_mcp.core.platform import Platform, PromptSpec
+from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
 
 if TYPE_CHECKING:
     from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
@@ -26,22 +26,13 @@ Use dry_run to preview.
 - neuroflash_update_audience changes only the fields you pass; use add_*/remove_* for list items.
 - neuroflash_delete_audience asks for confirmation; never pass a confirm_token the user did not approve.
 - Only an audience's creator can change it; neuroflash_duplicate_audience makes your own copy.
-- neuroflash_bootstrap_audience_from_url drafts a profile from a website.
+- neuroflash_draft_audience_from_url drafts an audience from a website (writes nothing).
 - Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
 
 
 def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.neuroflash.tools import (
-        audiences,
-        audit,
-        bootstrap,
-        deletion,
-        history,
-        images,
-        workspaces,
-    )
+    from audience_mcp.platforms.neuroflash.tools import audiences, deletion, drafts, images, workspaces
 
-    draft_title = "Bootstrap audience from URL"
     return (
         Toolset(
             "neuroflash_workspaces",
@@ -82,24 +73,7 @@ def toolsets() -> Sequence[Toolset]:
         Toolset(
             "neuroflash_drafts",
             "Draft an audience from a website",
-            (
-                # Writes only with create=true, which read-only mode refuses.
-                ToolSpec(
-                    bootstrap.neuroflash_bootstrap_audience_from_url,
-                    writes(draft_title, idempotent=False),
-                    read_only_annotations=read_only(draft_title),
-                ),
-            ),
-        ),
-        # The shared tools; they move to core when a second platform brings its own audits and undo.
-        Toolset("audit", "Audit audiences", (ToolSpec(audit.audit_audiences, read_only("Audit audiences")),)),
-        Toolset(
-            "history",
-            "The change journal and undo",
-            (
-                ToolSpec(history.list_recent_changes, read_only("List recent changes")),
-                ToolSpec(history.restore_change, writes("Restore change", idempotent=False, destructive=True)),
-            ),
+            (ToolSpec(drafts.neuroflash_draft_audience_from_url, read_only("Draft audience from URL")),),
         ),
     )
 
@@ -137,6 +111,18 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
+def auditor() -> PlatformAuditor:
+    from audience_mcp.platforms.neuroflash.tools.audit import NeuroflashAuditor
+
+    return NeuroflashAuditor()
+
+
+def undo() -> PlatformUndo:
+    from audience_mcp.platforms.neuroflash.tools.undo import NeuroflashUndo
+
+    return NeuroflashUndo()
+
+
 def sandbox_mount(options: SandboxOptions) -> SandboxMount:
     from audience_mcp.platforms.neuroflash.sandbox.server import mount_for
 
@@ -151,4 +137,6 @@ PLATFORM = Platform(
     open_state=open_state,
     instructions=INSTRUCTIONS,
     sandbox_mount=sandbox_mount,
+    auditor=auditor,
+    undo=undo,
 )

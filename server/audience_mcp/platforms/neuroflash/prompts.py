@@ -1,10 +1,27 @@
-"""MCP prompts: ready-made conversations for hosts that show them (slash commands, menus)."""
+"""MCP prompts: ready-made conversations for hosts that show them (slash commands, menus).
+
+A prompt names only tools the server serves (read-only mode and AUDIENCE_MCP_TOOLSETS leave
+some out): a model told to call a tool it cannot see would stall or improvise.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from mcp.server.mcpserver import Context
 from pydantic import Field
+
+# The writes an audit finding can lead to, in the order the prompt names them.
+_AUDIT_WRITERS = (
+    "neuroflash_update_audience",
+    "neuroflash_delete_audience",
+    "neuroflash_duplicate_audience",
+    "neuroflash_set_audience_image",
+)
+
+
+async def _served(ctx: Context) -> set[str]:
+    return {tool.name for tool in await ctx.mcp_server.list_tools()}
 
 
 def create_audience_from_conversation(
@@ -25,32 +42,55 @@ def create_audience_from_conversation(
     )
 
 
-def audit_workspace(
+async def audit_workspace(
+    ctx: Context,
     workspace_id: Annotated[str, Field(description="Workspace to audit; empty for the default")] = "",
 ) -> str:
-    """Audit all audiences of a workspace and fix the findings one by one, asking before each change."""
+    """Audit all audiences of a workspace and go through the findings with the user."""
+    served = await _served(ctx)
     target = f"workspace_id='{workspace_id}'" if workspace_id.strip() else "the default workspace"
+    writers = [name for name in _AUDIT_WRITERS if name in served]
+    if writers:
+        fixes = f"3. Ask me before every write ({', '.join(writers)}), one finding at a time; skip what I decline.\n"
+    else:
+        fixes = (
+            "3. This server only reads: do not try to change anything. For each finding, tell me what to "
+            "change, so I can do it in the neuroflash app.\n"
+        )
+    ending = ""
+    if writers:
+        ending = "4. At the end, list what was changed"
+        if "list_recent_changes" in served:
+            undo = " and restore_change can undo it" if "restore_change" in served else ""
+            ending += f"; list_recent_changes shows it{undo}"
+        ending += "."
     return (
         f"Audit my neuroflash target audiences in {target}.\n"
         "1. Call audit_audiences and summarize the report: how many audiences, how many errors, warnings "
         "and infos, and the plan usage.\n"
         "2. Go through the findings from most to least severe. For each one, explain the problem in one "
-        "sentence and propose the fix the report suggests.\n"
-        "3. Ask me before every write (neuroflash_update_audience, neuroflash_delete_audience, "
-        "neuroflash_duplicate_audience, images), one "
-        "finding at a time; skip what I decline.\n"
-        "4. At the end, list what was changed; list_recent_changes shows it and restore_change can undo it."
-    )
+        "sentence and propose the fix the report suggests.\n" + fixes + ending
+    ).rstrip()
 
 
-def bootstrap_from_website(url: Annotated[str, Field(description="The brand's or product's website")]) -> str:
-    """Draft a target audience from a website, review it with the user, then create it."""
+async def bootstrap_from_website(
+    ctx: Context, url: Annotated[str, Field(description="The brand's or product's website")]
+) -> str:
+    """Draft a target audience from a website and review it with the user (then create it, if the server can)."""
+    served = await _served(ctx)
+    if "neuroflash_create_audience" in served:
+        last = (
+            "3. When I agree, call neuroflash_create_audience with the `arguments`, changed as I said, and tell "
+            "me the new id."
+        )
+    else:
+        last = (
+            "3. This server only reads, so it cannot create the audience: give me the final values as a list "
+            "I can enter in the neuroflash app."
+        )
     return (
-        f"Bootstrap a neuroflash target audience from {url}.\n"
-        f"1. Call neuroflash_bootstrap_audience_from_url(urls=['{url}']) (create=false) and show me the "
-        "drafted profile "
-        "and its adjustments.\n"
-        "2. Ask me what to change (name, ages, country, language, interests, needs, pain points).\n"
-        "3. When I agree, call neuroflash_bootstrap_audience_from_url again with create=true and my changes as "
-        "overrides, or neuroflash_create_audience with the final values, and tell me the new id."
+        f"Draft a neuroflash target audience from {url}.\n"
+        f"1. Call neuroflash_draft_audience_from_url(urls=['{url}']) and show me the drafted `arguments` "
+        "and every item of `adjustments`.\n"
+        "2. Ask me what to change (name, ages, country, language, interests, needs, pain points).\n" + last
     )

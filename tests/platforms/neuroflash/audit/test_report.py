@@ -7,14 +7,9 @@ from typing import Any
 
 import pytest
 
-from audience_mcp.platforms.neuroflash.audit import (
-    CHECKS,
-    Auditor,
-    AuditParams,
-    AuditReport,
-    PlanUsage,
-    UnknownChecksError,
-)
+from audience_mcp.core.audit.findings import PlatformAudit
+from audience_mcp.core.audit.report import AuditReport
+from audience_mcp.platforms.neuroflash.audit import CHECKS, Auditor, AuditParams, PlanUsage, UnknownChecksError
 from audience_mcp.platforms.neuroflash.audit.groups import name_key, profile_key
 from tests.support.audit import NOW, audience, audit
 
@@ -96,21 +91,36 @@ def test_the_group_fix_keeps_the_most_recently_updated_copy() -> None:
 
     report = audit(items, now=NOW, checks=["duplicate_names"])
 
-    assert report.findings[0].fix == (
-        "neuroflash_delete_audience(audience_id='old') and likewise for the other copy; "
-        "keeps the most recently updated "
-        "'new', or rename: neuroflash_update_audience(audience_id='old', name='...')"
+    (finding,) = report.findings
+    # Every copy the fix speaks of is listed, so the model can act on each one.
+    assert {a.id for a in finding.audiences} == {"old", "new", "mid"}
+    assert finding.fix == (
+        "neuroflash_delete_audience(audience_id=...) once for each listed audience except 'new'; "
+        "keeps the most recently updated 'new', or give each a distinct name with neuroflash_update_audience"
     )
 
 
-def test_a_large_group_lists_20_audiences_and_counts_all() -> None:
+def test_a_pair_names_the_one_copy_to_delete() -> None:
+    items = [unique("old", updatedAt="2026-01-01T00:00:00Z"), unique("new", updatedAt="2026-05-01T00:00:00Z")]
+    for item in items:
+        item["name"] = "Twins"
+
+    (finding,) = audit(items, now=NOW, checks=["duplicate_names"]).findings
+
+    assert finding.fix is not None
+    assert finding.fix.startswith(
+        "neuroflash_delete_audience(audience_id='old'); keeps the most recently updated 'new'"
+    )
+
+
+def test_a_large_group_lists_100_audiences_and_counts_all() -> None:
     items = [unique(f"id{i:03d}", name="Same name") for i in range(120)]
 
     report = audit(items, now=NOW, checks=["duplicate_names"])
 
     (finding,) = report.findings
     assert finding.audience_count == 120
-    assert [a.id for a in finding.audiences] == [f"id{i:03d}" for i in range(20)]
+    assert [a.id for a in finding.audiences] == [f"id{i:03d}" for i in range(100)]
 
 
 def test_findings_are_capped_most_severe_first_with_full_counts_in_the_summary() -> None:
@@ -123,6 +133,10 @@ def test_findings_are_capped_most_severe_first_with_full_counts_in_the_summary()
     assert [f.severity for f in report.findings] == ["error"] * 3 + ["warning"] * 5 + ["info"] * 2
     assert [f.audiences[0].id for f in report.findings[-2:]] == ["n0", "n1"]
     assert report.truncated is True
+    assert report.left_out == (
+        "28 more findings after these (no_image): call audit_audiences(page=2) for the next 10, "
+        "or pass checks=[...] to see one check's findings."
+    )
     assert report.summary.findings == 38
     assert report.summary.by_severity == {"error": 3, "warning": 5, "info": 30}
     assert report.summary.by_check["no_image"] == 30
@@ -142,8 +156,8 @@ def test_a_report_within_the_cap_is_not_truncated_and_every_check_is_counted() -
 def test_the_report_does_not_depend_on_the_order_pages_arrive_in() -> None:
     pages = [[unique(f"p{p}i{i}", name=f"N{i}", _embedded={}) for i in range(5)] for p in range(4)]
 
-    def run(order: list[int]) -> AuditReport:
-        auditor = Auditor(AuditParams(now=NOW), max_findings=7)
+    def run(order: list[int]) -> PlatformAudit:
+        auditor = Auditor(AuditParams(now=NOW), keep_per_check=7)
         for p in order:
             for i, item in enumerate(pages[p]):
                 auditor.add(item, p * 5 + i)
@@ -170,13 +184,15 @@ def test_plan_usage_is_a_warning_without_audiences_and_fills_the_summary() -> No
         [],
         0,
     )
-    assert (report.summary.plan_usage, report.summary.plan_limit) == (9, 10)
+    (platform,) = report.summary.platforms
+    assert (platform.plan_usage, platform.plan_limit) == (9, 10)
 
 
 def test_an_unlimited_plan_reports_usage_without_a_limit() -> None:
     report = audit([], now=NOW, plan=PlanUsage(usage=3, limit=0, unlimited=True, available=True))
 
-    assert (report.summary.plan_usage, report.summary.plan_limit, report.findings) == (3, None, [])
+    (platform,) = report.summary.platforms
+    assert (platform.plan_usage, platform.plan_limit, report.findings) == (3, None, [])
 
 
 def test_a_subset_of_checks_runs_only_those() -> None:
@@ -217,3 +233,33 @@ def test_check_names_are_stable_snake_case_with_fixed_severities() -> None:
         "stale": "info",
         "no_image": "info",
     }
+
+
+def test_the_plan_limit_and_a_wide_group_come_before_single_audience_warnings() -> None:
+    # 50 audiences of 50 allowed: 49 identical copies with empty lists, and one more.
+    items = [unique(f"c{i:02d}", name=f"Copy {i}", residence="Same", interests=[]) for i in range(49)]
+    items.append(unique("x", interests=[]))
+
+    report = audit(items, now=NOW, plan=PlanUsage(usage=50, limit=50, available=False), max_findings=5)
+
+    # The plan (every audience) and the group of 49 outrank 50 warnings that reach one audience each.
+    assert [f.check for f in report.findings] == ["plan_usage", "near_identical"] + ["empty_lists"] * 3
+    assert report.findings[1].audience_count == 49
+    assert report.truncated is True
+    assert report.left_out is not None
+    assert report.left_out.startswith("47 more findings after these (empty_lists): call audit_audiences(page=2)")
+    assert "audit_audiences(page=2)" in report.left_out
+
+
+def test_the_next_page_lists_what_the_first_left_out_and_says_what_came_before() -> None:
+    items = [unique(f"n{i:02d}", _embedded={}) for i in range(12)]
+
+    first = audit(items, now=NOW, max_findings=5)
+    second = audit(items, now=NOW, max_findings=5, page=2)
+    third = audit(items, now=NOW, max_findings=5, page=3)
+
+    ids = [f.audiences[0].id for page in (first, second, third) for f in page.findings]
+    assert ids == [f"n{i:02d}" for i in range(12)]
+    assert third.truncated is True  # nothing after it, but 10 findings are on earlier pages
+    assert third.left_out == "10 more severe findings are on earlier pages."
+    assert second.left_out is not None and "audit_audiences(page=3) for the next 2" in second.left_out

@@ -38,7 +38,7 @@ async def test_ten_thousand_audiences_are_audited_with_exact_counts_and_a_capped
     assert summary["by_check"]["no_image"] == COUNT
     assert summary["by_check"]["stale"] == 0
     assert summary["findings"] == COUNT // 2 + 100 + 2 + COUNT
-    assert (summary["plan_usage"], summary["plan_limit"]) == (COUNT, None)
+    assert (summary["platforms"][0]["plan_usage"], summary["platforms"][0]["plan_limit"]) == (COUNT, None)
     assert len(report["findings"]) == 50 and report["truncated"] is True
     assert [f["check"] for f in report["findings"]] == ["gender_shares"] * 50
     assert harness.sandbox.stats.counts[LIST] == COUNT // 200

@@ -109,7 +109,9 @@ async def test_every_check_fires_on_exactly_the_audiences_that_violate_it(harnes
     summary = report["summary"]
     assert summary["audiences_scanned"] == 19  # the colleague's private audience is not visible
     assert summary["by_check"]["plan_usage"] == 0
-    assert (summary["plan_usage"], summary["plan_limit"]) == (20, 50)
+    assert summary["platforms"] == [
+        {"platform": "neuroflash", "audiences_scanned": 19, "complete": True, "plan_usage": 20, "plan_limit": 50}
+    ]
     assert summary["by_severity"] == {"error": 4, "warning": 4, "info": 5}
     assert report["truncated"] is False
 
@@ -167,7 +169,8 @@ async def test_plan_usage_at_90_percent_of_the_limit_is_a_warning(make_server: S
 
     assert [f["check"] for f in report["findings"]] == ["plan_usage"]
     assert report["findings"][0]["problem"] == "9 of the plan's 10 audiences are used (90%)."
-    assert (report["summary"]["plan_usage"], report["summary"]["plan_limit"]) == (9, 10)
+    (platform,) = report["summary"]["platforms"]
+    assert (platform["plan_usage"], platform["plan_limit"]) == (9, 10)
 
 
 async def test_plan_usage_below_90_percent_is_fine(make_server: ServerFactory) -> None:
@@ -204,7 +207,7 @@ async def test_pages_of_200_are_listed_once_each_with_no_per_audience_get_and_pr
     assert counts[LIMITS] == 1
     assert GET_ONE not in counts
     assert [(done, total) for done, total, _ in progress] == [(1, 3), (2, 3), (3, 3)]
-    assert progress[-1][2] == "Read page 3 of 3"
+    assert progress[-1][2] == "neuroflash: Read page 3 of 3"
 
 
 async def test_findings_are_capped_with_counts_and_a_truncated_flag(harness: Harness, client: Client) -> None:
@@ -255,9 +258,115 @@ async def test_the_tool_is_read_only_and_present_in_read_only_mode(make_server: 
     assert tool.annotations is not None and tool.annotations.read_only_hint is True
     assert tool.description is not None and tool.description.count(". ") <= 1
     assert set(tool.input_schema["properties"]) == {
+        "platforms",
         "workspace_id",
         "stale_after_days",
-        "wide_age_span",
         "checks",
         "max_findings",
+        "page",
     }
+
+
+async def test_in_read_only_mode_no_fix_names_a_tool_the_server_does_not_offer(make_server: ServerFactory) -> None:
+    harness = make_server(read_only=True)
+    seed(harness, "no-interests", interests=[])
+    seed(harness, "dup-1", name="Twins")
+    seed(harness, "dup-2", name="twins")
+
+    async with Client(harness.server) as client:
+        offered = {tool.name for tool in (await client.list_tools()).tools}
+        report = await call(client, "audit_audiences")
+
+    writers = {"neuroflash_update_audience", "neuroflash_delete_audience", "neuroflash_duplicate_audience"}
+    assert not writers & offered
+    assert report["findings"]
+    assert all(
+        f["fix"] == "None here: this server is read-only. Make the change in the platform's own app."
+        for f in report["findings"]
+    )
+    assert not any(name in str(report) for name in writers)
+
+
+async def test_the_audit_reads_at_most_the_configured_number_of_audiences_and_says_so(
+    make_server: ServerFactory,
+) -> None:
+    harness = make_server(audit_max_audiences=250)  # two pages of 200
+    for i in range(450):
+        seed(harness, f"a{i:03d}", image=False)
+    harness.sandbox.stats.reset()
+
+    async with Client(harness.server) as client:
+        report = await call(client, "audit_audiences")
+
+    assert harness.sandbox.stats.counts[LIST] == 2
+    assert report["summary"]["audiences_scanned"] == 400
+    assert report["summary"]["platforms"][0]["complete"] is False
+
+
+async def test_a_huge_staleness_finds_nothing_stale_instead_of_crashing_the_audit(
+    harness: Harness, client: Client
+) -> None:
+    seed(harness, "old", times={"created_at": OLD, "updated_at": OLD, "viewed_at": OLD})
+
+    report = await call(client, "audit_audiences", stale_after_days=10**12)
+
+    assert report["summary"]["audiences_scanned"] == 1
+    assert report["summary"]["by_check"]["stale"] == 0
+
+
+async def test_an_unknown_platform_is_named_with_the_ones_this_server_audits(client: Client) -> None:
+    message = await tool_error(client, "audit_audiences", platforms=["hubspot"])
+
+    assert message == "Unknown or disabled platform: hubspot. This server audits: neuroflash."
+
+
+async def test_the_next_page_is_reachable_with_the_call_left_out_names(harness: Harness, client: Client) -> None:
+    for i in range(8):
+        seed(harness, f"a{i}", image=False)
+
+    first = await call(client, "audit_audiences", checks=["no_image"], max_findings=5)
+    assert first["left_out"] == (
+        "3 more findings after these (no_image): call audit_audiences(checks=['no_image'], max_findings=5, page=2) "
+        "for the next 3, or pass checks=[...] to see one check's findings."
+    )
+    second = await call(client, "audit_audiences", checks=["no_image"], max_findings=5, page=2)
+
+    seen = [f["audiences"][0]["id"] for report in (first, second) for f in report["findings"]]
+    assert sorted(seen) == [f"a{i}" for i in range(8)]
+
+
+async def test_a_fix_for_someone_elses_audience_is_one_the_caller_can_run(harness: Harness, client: Client) -> None:
+    theirs = harness.sandbox.store.insert_raw(
+        WS,
+        clean_body("theirs", interests=[]),
+        created_by_user_id=COLLEAGUE.user_id,
+        image=ImageData(PNG_BYTES),
+        created_at=OLD,
+        updated_at=OLD,
+        viewed_at=OLD,
+    )
+
+    report = await call(client, "audit_audiences", checks=["empty_lists", "stale"])
+    fixes = {f["check"]: f["fix"] for f in report["findings"]}
+
+    assert fixes["empty_lists"] == (
+        f"Not yours: only user {COLLEAGUE.user_id!r} can change it. Ask them to fix it, or fix your own copy: "
+        f"neuroflash_duplicate_audience(audience_id={theirs!r}), then update the copy."
+    )
+    assert fixes["stale"] == f"Not yours: only user {COLLEAGUE.user_id!r} can delete it; ask them to."
+    copy = await call(client, "neuroflash_duplicate_audience", audience_id=theirs)  # the suggested call works
+    assert copy["duplicate"]["id"] != theirs
+
+
+async def test_a_duplicate_group_never_asks_to_delete_a_copy_the_caller_cannot_delete(
+    harness: Harness, client: Client
+) -> None:
+    mine = seed(harness, "mine", name="Twins", times={"updated_at": OLD})
+    theirs = harness.sandbox.store.insert_raw(
+        WS, clean_body("theirs", name="twins"), created_by_user_id=COLLEAGUE.user_id, image=ImageData(PNG_BYTES)
+    )
+
+    report = await call(client, "audit_audiences", checks=["duplicate_names"])
+
+    (finding,) = report["findings"]
+    assert finding["fix"].startswith(f"neuroflash_delete_audience(audience_id={mine!r}); keeps {theirs!r}")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from audience_mcp.platforms.neuroflash.fields import profile_param
 from audience_mcp.platforms.neuroflash.sandbox import Sandbox, SandboxConfig
 from tests.support.harness import WS, Harness, ServerFactory, call, stored, tool_error
 
@@ -189,7 +190,8 @@ async def test_dry_run_returns_the_exact_body_and_writes_nothing(sandbox: Sandbo
 
     created = await call(client, "neuroflash_create_audience", **args)
     body = stored(sandbox, created["audience"]["id"])
-    assert preview["request_body"] == {k: v for k, v in body.items() if v is not None}
+    # The preview speaks the tool's parameter names; the stored body is the same under wire names.
+    assert preview["request_body"] == {profile_param(k): v for k, v in body.items() if v is not None}
     assert preview["adjustments"] == created["adjustments"]
 
 

@@ -105,8 +105,11 @@ async def test_get_audience_is_concise_by_default(harness: Harness, client: Clie
 
     assert audience["id"] == audience_id and audience["name"] == "Marketing leaders"
     assert audience["interests_count"] == 2
-    # Details are left out, not null: `interests: null` next to a count reads as "no interests".
-    assert not {"interests", "needs", "pain_points", "created_at", "can_update"} & audience.keys()
+    # The lists themselves, not only their counts (issue 11): a user asks "which interests?".
+    assert audience["interests"] == ["AI", "content marketing"]
+    assert (audience["needs"], audience["pain_points"]) == (["scale content production"], ["manual workflows"])
+    # Metadata is left out, not null: `image_url: null` would read as "no image".
+    assert not {"created_at", "can_update", "image_url", "other_fields"} & audience.keys()
 
 
 async def test_get_audience_detailed_adds_lists_metadata_and_unknown_fields(harness: Harness, client: Client) -> None:

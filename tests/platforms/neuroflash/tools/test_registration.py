@@ -16,7 +16,7 @@ READ_TOOLS = {
     "neuroflash_list_audiences",
     "neuroflash_get_audience",
     "neuroflash_get_audience_image",
-    "neuroflash_bootstrap_audience_from_url",  # writes only with create=true, which read-only mode refuses
+    "neuroflash_draft_audience_from_url",
 }
 WRITE_TOOLS = {
     "neuroflash_create_audience",
@@ -66,9 +66,9 @@ async def test_read_only_mode_cannot_call_a_write_tool(make_server: ServerFactor
 async def test_read_tools_are_annotated_read_only(client: Client) -> None:
     tools = await listed(client)
 
-    for name in READ_TOOLS - {"neuroflash_bootstrap_audience_from_url"}:
+    for name in READ_TOOLS:
         assert hints(tools[name]).read_only_hint is True, name
-    for name in WRITE_TOOLS | {"neuroflash_bootstrap_audience_from_url"}:
+    for name in WRITE_TOOLS:
         assert hints(tools[name]).read_only_hint is False, name
 
 
@@ -79,7 +79,6 @@ async def test_write_annotations_say_what_repeating_a_call_does(client: Client) 
     assert hints(tools["neuroflash_delete_audience_image"]).destructive_hint is True
     assert hints(tools["neuroflash_create_audience"]).idempotent_hint is False
     assert hints(tools["neuroflash_duplicate_audience"]).idempotent_hint is False
-    assert hints(tools["neuroflash_bootstrap_audience_from_url"]).idempotent_hint is False
     assert hints(tools["neuroflash_update_audience"]).idempotent_hint is True
     assert hints(tools["neuroflash_update_audience"]).destructive_hint is False
     assert hints(tools["neuroflash_create_audience"]).destructive_hint is False

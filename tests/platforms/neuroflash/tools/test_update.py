@@ -9,6 +9,7 @@ import anyio
 import pytest
 from mcp import Client
 
+from audience_mcp.platforms.neuroflash.fields import profile_param
 from tests.support.harness import STORED_BODY, Harness, call, stored, stored_literals, tool_error
 
 pytestmark = pytest.mark.anyio
@@ -214,7 +215,9 @@ async def test_dry_run_returns_the_full_body_and_writes_nothing(harness: Harness
 
     assert result["updated"] is False
     assert result["changed"] == [{"field": "residence", "old": "Berlin", "new": "Munich"}]
-    assert result["request_body"] == {**WITH_UNKNOWN_FIELDS, "residence": "Munich"}
+    expected = {profile_param(k): v for k, v in {**WITH_UNKNOWN_FIELDS, "residence": "Munich"}.items()}
+    assert result["request_body"] == expected
+    assert "min_age" in expected and "futureField" in expected  # parameter names; unmodeled fields keep theirs
     assert stored_literals(harness.sandbox, audience_id) == before
     assert harness.sandbox.stats.get(PUT) == 0
 

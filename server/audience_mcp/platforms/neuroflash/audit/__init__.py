@@ -1,4 +1,4 @@
-"""Pure audit checks over target audiences: no I/O, no MCP. The tool feeds them list pages."""
+"""Pure audit checks over target audiences: no I/O, no MCP. The auditor hook feeds them list pages."""
 
 from audience_mcp.platforms.neuroflash.audit.checks import (
     AUDIENCE_CHECKS,
@@ -6,30 +6,16 @@ from audience_mcp.platforms.neuroflash.audit.checks import (
     AuditParams,
     Issue,
     PlanUsage,
-    Severity,
 )
-from audience_mcp.platforms.neuroflash.audit.report import (
-    AuditedAudience,
-    AuditFinding,
-    Auditor,
-    AuditReport,
-    AuditSummary,
-    UnknownChecksError,
-    select_checks,
-)
+from audience_mcp.platforms.neuroflash.audit.report import Auditor, UnknownChecksError, select_checks
 
 __all__ = [
     "AUDIENCE_CHECKS",
     "CHECKS",
-    "AuditFinding",
     "AuditParams",
-    "AuditReport",
-    "AuditSummary",
-    "AuditedAudience",
     "Auditor",
     "Issue",
     "PlanUsage",
-    "Severity",
     "UnknownChecksError",
     "select_checks",
 ]

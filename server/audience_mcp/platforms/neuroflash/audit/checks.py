@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from audience_mcp.core.audit.findings import Severity
 from audience_mcp.core.audit.values import embedded_image, items, number, text, timestamp, whole_number
 from audience_mcp.core.normalize.fields import MAX_AGE  # the bound the update tool enforces
 from audience_mcp.core.normalize.shares import largest_remainder
@@ -21,9 +22,6 @@ from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
 
 if TYPE_CHECKING:
     from audience_mcp.platforms.neuroflash.models import CreateLimit
-
-Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,35 @@ class PlanUsage:
 
 
 AudienceCheck = Callable[[Mapping[str, Any], AuditParams], Issue | None]
+
+
+def allowed(audience: Mapping[str, Any], permission: str) -> bool:
+    """Whether the caller may do this (`canUpdate`, `canDelete`); unknown counts as allowed, since
+    the API reports permissions only where it knows them and a wrong refusal would hide a fix."""
+    embedded = audience.get("_embedded")
+    permissions = embedded.get("permissions") if isinstance(embedded, dict) else None
+    return not (isinstance(permissions, dict) and permissions.get(permission) is False)
+
+
+def creator(audience: Mapping[str, Any]) -> str:
+    user = text(audience.get("createdByUserId"))
+    return f"user {user!r}" if user else "its creator"
+
+
+def not_yours(issue: Issue, audience: Mapping[str, Any]) -> Issue:
+    """The same problem, with a fix the caller can run when the suggested call would be refused (403)."""
+    fix = issue.fix or ""
+    if fix.startswith(("neuroflash_update_audience", "neuroflash_set_audience_image")) and not allowed(
+        audience, "canUpdate"
+    ):
+        return Issue(
+            issue.problem,
+            f"Not yours: only {creator(audience)} can change it. Ask them to fix it, or fix your own copy: "
+            f"neuroflash_duplicate_audience(audience_id={_id(audience)}), then update the copy.",
+        )
+    if fix.startswith("neuroflash_delete_audience") and not allowed(audience, "canDelete"):
+        return Issue(issue.problem, f"Not yours: only {creator(audience)} can delete it; ask them to.")
+    return issue
 
 
 def _id(audience: Mapping[str, Any]) -> str:

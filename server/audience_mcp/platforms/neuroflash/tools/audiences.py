@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from audience_mcp.core.http.wire import plain
+from audience_mcp.core.mcp.quoting import quoted
 from audience_mcp.core.store.writes import journaled_write
-from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE
+from audience_mcp.platforms.neuroflash.api import MAX_PAGE_SIZE, APIError, Audience
 from audience_mcp.platforms.neuroflash.models import DuplicationRequest
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
+from audience_mcp.platforms.neuroflash.tools.permissions import require_updatable
 from audience_mcp.platforms.neuroflash.tools.profiles import (
+    API_FIELDS,
     FieldChange,
     body_problems,
     build_profile,
@@ -21,15 +24,18 @@ from audience_mcp.platforms.neuroflash.tools.profiles import (
     merge_update,
     profile_from_body,
 )
-from audience_mcp.platforms.neuroflash.tools.state import app_state
+from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
 from audience_mcp.platforms.neuroflash.tools.views import (
     SUMMARY_COLUMNS,
     AudienceView,
     ResponseFormat,
     SummaryCell,
     audience_view,
+    by_parameter,
     summary_row,
 )
+
+logger = logging.getLogger(__name__)
 
 # Loose input types on purpose: the normalizers accept what models send (percent strings,
 # aliases, comma-separated lists, numeric strings) and explain what they changed.
@@ -37,7 +43,7 @@ Shares = Annotated[
     dict[str, Any] | str | None,
     Field(
         description='Fractions or percents, e.g. {"female": 0.55, "male": 0.45} or "60% women, 40% men"; '
-        "missing keys are 0"
+        "missing keys are 0; omitted: 50% female, 40% male, 7% nonBinary, 3% preferNotToSay"
     ),
 ]
 # List parameters take a list or comma-separated text; the create/update descriptions say so once.
@@ -64,7 +70,7 @@ class AudienceResult(BaseModel):
 class CreateResult(BaseModel):
     created: bool
     audience: AudienceView | None = None
-    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent, by parameter")
     adjustments: list[str]
     change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
@@ -73,7 +79,7 @@ class UpdateResult(BaseModel):
     updated: bool
     changed: list[FieldChange]
     audience: AudienceView | None = None
-    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent")
+    request_body: dict[str, Any] | None = Field(default=None, description="dry_run: what would be sent, by parameter")
     adjustments: list[str]
     change_id: int | None = Field(default=None, description="Journal entry; restore_change can undo it")
 
@@ -125,7 +131,9 @@ async def neuroflash_list_audiences(
 async def neuroflash_get_audience(
     ctx: Context,
     audience_id: AudienceId,
-    response_format: Annotated[ResponseFormat, Field(description="detailed adds lists and metadata")] = "concise",
+    response_format: Annotated[
+        ResponseFormat, Field(description="detailed adds dates, creator, image, rights")
+    ] = "concise",
     workspace_id: WorkspaceId = None,
 ) -> AudienceResult:
     """Get one target audience."""
@@ -170,7 +178,7 @@ async def neuroflash_create_audience(
             shared=shared,
         )
     if dry_run:
-        return CreateResult(created=False, request_body=plain(draft.body), adjustments=draft.adjustments)
+        return CreateResult(created=False, request_body=by_parameter(draft.body), adjustments=draft.adjustments)
     ws = await state.workspace_id(workspace_id)
     written = await journaled_write(
         state.journal,
@@ -239,11 +247,17 @@ async def neuroflash_update_audience(
     }
     if all(value is None for value in args.values()):
         raise tool_error("Nothing to update: pass at least one field to change, e.g. add_interests=['SEO'].")
+    if expected_updated_at is not None:
+        from audience_mcp.core.normalize.timestamps import check_timestamp
+
+        with api_errors("update the audience"):
+            check_timestamp(expected_updated_at, "expected_updated_at")
     # One update of an audience at a time through this server, so two concurrent partial updates
     # cannot read the same version and overwrite each other's change.
     async with state.locks.hold(audience_id):
         with api_errors("update the audience", audience_id=audience_id):
             current = await state.client.get_audience(ws, audience_id)
+        require_updatable(current, "update the audience")  # before a preview or a PUT that would be refused
         if expected_updated_at is not None and expected_updated_at != current.updated_at:
             raise tool_error(
                 f"The audience changed since you read it (updated_at is now {current.updated_at}, "
@@ -267,7 +281,7 @@ async def neuroflash_update_audience(
             )
         if dry_run:
             return UpdateResult(
-                updated=False, changed=changes, request_body=plain(draft.body), adjustments=draft.adjustments
+                updated=False, changed=changes, request_body=by_parameter(draft.body), adjustments=draft.adjustments
             )
         written = await journaled_write(
             state.journal,
@@ -279,13 +293,43 @@ async def neuroflash_update_audience(
             request=draft.body,
             errors=api_errors("update the audience", audience_id=audience_id, writes=True),
         )
+        # The API has no conditional PUT: a writer that takes no lock of ours (another API client)
+        # can overwrite this change right after it lands. Read it back while still holding the lock.
+        now = await _stored_after_write(state, ws, audience_id)
+        if now is not None:
+            _check_kept(draft.body, changes, now, audience_id, written.change_id)
     return UpdateResult(
         updated=True,
         changed=changes,
-        audience=audience_view(written.result, "detailed"),
+        audience=audience_view(now or written.result, "detailed"),
         adjustments=draft.adjustments,
         change_id=written.change_id,
     )
+
+
+async def _stored_after_write(state: AppState, workspace_id: str, audience_id: str) -> Audience | None:
+    """The audience as stored right after a write; None if that read fails (the PUT's answer stands)."""
+    try:
+        return await state.client.get_audience(workspace_id, audience_id)
+    except APIError as exc:
+        logger.warning("Could not read audience %s back after its update: %s", audience_id, type(exc).__name__)
+        return None
+
+
+def _check_kept(
+    sent: dict[str, Any], changes: list[FieldChange], now: Audience, audience_id: str, change_id: int
+) -> None:
+    """Report a conflict when a field this update set no longer holds what was sent."""
+    stored_body = now.profile().to_body()
+    keys = [API_FIELDS.get(c.field, c.field) for c in changes]
+    differs = diff({k: sent.get(k) for k in keys}, {k: stored_body.get(k) for k in keys})
+    if differs:
+        raise tool_error(
+            f"Conflict: the update was sent (change {change_id}), but audience {quoted(audience_id)} now holds other "
+            f"values in {', '.join(c.field for c in differs)}: another client wrote it at the same time. Call "
+            "neuroflash_get_audience to see what it holds now, then decide with the user whether to apply the "
+            "change again."
+        )
 
 
 async def neuroflash_duplicate_audience(

@@ -6,6 +6,7 @@ setting names, its tools, its creator rule) and the `api_errors` its tools use.
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 
 from audience_mcp.core.mcp import errors as core_errors
@@ -23,6 +24,9 @@ from audience_mcp.platforms.neuroflash.api import (
     ServerError,
 )
 from audience_mcp.platforms.neuroflash.fields import PARAM_NAMES
+
+# What an audience id looks like (a UUID or another token with digits): no spaces, a digit, 8+ characters.
+_ID_LIKE = re.compile(r"(?=\S*\d)\S{8,}")
 
 # API field names -> the tool parameter names the model knows (the one table, in fields.py).
 _PARAM_NAMES = PARAM_NAMES
@@ -71,6 +75,13 @@ def explain(error: APIError, *, action: str, audience_id: str | None = None, wri
         if error.code == "IMAGE_NOT_FOUND":
             return f"Audience '{audience_id}' has no image."
         target = f"Audience '{audience_id}'" if audience_id else "The audience"
+        if audience_id and not _ID_LIKE.fullmatch(audience_id):
+            # A name passed as an id ("Marketing leads"): the search finds its id.
+            search = audience_id.replace("'", "")[:60]
+            return (
+                f"{target} was not found in this workspace; audience_id takes an id, not a name. "
+                f"Call neuroflash_list_audiences(search='{search}') to find its id."
+            )
         return f"{target} was not found in this workspace. Call neuroflash_list_audiences to find the right id."
     if isinstance(error, RateLimitError):
         return f"neuroflash is rate-limiting requests (HTTP 429). {_retry_hint(error.retry_after)}"

@@ -120,7 +120,9 @@ def merge_update(current: dict[str, Any], args: dict[str, Any]) -> Draft:
     if args.get("residence") is not None:
         draft.set("residence", draft.take(normalize_residence(args["residence"])))
     if args.get("gender_distribution") is not None:
-        draft.set("gender_distribution", draft.take(normalize_gender_shares(args["gender_distribution"])))
+        # The stored split fills in shares given only in part ({"female": 0.7}).
+        shares = normalize_gender_shares(args["gender_distribution"], stored=draft.get("gender_distribution"))
+        draft.set("gender_distribution", draft.take(shares))
     for param in ("country", "native_language"):
         value = args.get(param)
         if value is None:

@@ -4,39 +4,42 @@ pending confirmations (core's protocol), and the workspace choice."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from audience_mcp.core.mcp.confirmations import Confirmations
+from audience_mcp.core.mcp.quoting import quoted
 from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.store.locks import LockTimeout, ResourceLocks
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, Workspace
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
 from audience_mcp.settings import Settings
 
 
 class AudienceLocks:
-    """One lock per audience id, so a fetch-merge-PUT is never interleaved with another."""
+    """The lock of one audience, for a fetch-merge-write (or a re-read before a delete).
 
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[anyio.Lock, int]] = {}
+    Backed by the state store's resource locks, so it holds across the server processes that
+    share the state file, not only among this process's tasks. Keyed by the audience id alone:
+    ids are unique across workspaces, and restore_change knows only the id.
+    """
+
+    def __init__(self, locks: ResourceLocks) -> None:
+        self._locks = locks
 
     @asynccontextmanager
     async def hold(self, audience_id: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(audience_id, (anyio.Lock(), 0))
-        self._locks[audience_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[audience_id]
-            if users <= 1:
-                del self._locks[audience_id]  # no waiters: don't keep a lock per audience forever
-            else:
-                self._locks[audience_id] = (lock, users - 1)
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self._locks.hold(f"neuroflash/audience/{audience_id}"))
+            except LockTimeout as exc:
+                raise tool_error(
+                    f"Another change to audience {quoted(audience_id)} has been in progress for over {exc.waited:g} "
+                    "seconds (possibly through another server process); nothing was changed. Try again in a minute."
+                ) from None
+            yield
 
 
 @dataclass
@@ -46,11 +49,14 @@ class AppState:
     settings: Settings
     client: NeuroflashClient
     journal: Journal
-    locks: AudienceLocks = field(default_factory=AudienceLocks)
+    locks: AudienceLocks = field(init=False)
     confirmations: Confirmations = field(default_factory=Confirmations)
     image_dir: Path | None = None  # AUDIENCE_MCP_IMAGE_DIR: file_path must lie inside it
     refuse_file_paths: bool = False  # HTTP mode: no file_path unless image_dir is set
     _only_workspace: str | None = None
+
+    def __post_init__(self) -> None:
+        self.locks = AudienceLocks(self.journal.locks)
 
     async def workspaces(self) -> list[Workspace]:
         with api_errors("list workspaces"):

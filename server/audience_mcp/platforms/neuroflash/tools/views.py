@@ -1,9 +1,9 @@
 """What the tools return: compact, typed views of audiences for the model.
 
 Concise views carry what a model needs to pick or describe an audience (ids, ages, place,
-language, gender shares, how many interests/needs/pain points, when it changed); detailed
-views add the lists and the metadata. One model serves both, with the lists left out
-(null) in the concise form, so every tool shares one output schema for an audience.
+language, gender shares, the interests/needs/pain points and their counts, when it changed);
+detailed views add the metadata. One model serves both, with the metadata left out (null) in
+the concise form, so every tool shares one output schema for an audience.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_seri
 
 from audience_mcp.core.http.wire import plain
 from audience_mcp.platforms.neuroflash.api import Audience, AudienceImage, AudienceProfile
+from audience_mcp.platforms.neuroflash.fields import profile_param
 from audience_mcp.platforms.neuroflash.gender import GENDER_KEYS
 
 ResponseFormat = Literal["concise", "detailed"]
@@ -49,8 +50,8 @@ class AudienceView(BaseModel):
 
     @model_serializer(mode="wrap")
     def _omit_unread_details(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A concise view leaves the details out rather than showing `interests: null` next to
-        # `interests_count: 3`, which a model could read as "no interests".
+        # A concise view leaves the details out rather than showing them as null, which a model
+        # could read as "none" (no image, no creator).
         data: dict[str, Any] = handler(self)
         return {k: v for k, v in data.items() if not (k in DETAIL_FIELDS and v is None)}
 
@@ -84,13 +85,14 @@ def audience_view(audience: Audience, response_format: ResponseFormat = "concise
         pain_points_count=len(audience.pain_points or []),
         shared=audience.shared,
         updated_at=audience.updated_at,
+        # The lists are what a user asks about ("which interests?"): the concise view has them too.
+        interests=list(audience.interests or []),
+        needs=list(audience.needs or []),
+        pain_points=list(audience.pain_points or []),
     )
     if response_format == "detailed":
         permissions = audience.embedded.permissions if audience.embedded else None
         image = audience.image
-        view.interests = list(audience.interests or [])
-        view.needs = list(audience.needs or [])
-        view.pain_points = list(audience.pain_points or [])
         view.created_at = audience.created_at
         view.viewed_at = audience.viewed_at
         view.created_by_user_id = audience.created_by_user_id
@@ -99,6 +101,15 @@ def audience_view(audience: Audience, response_format: ResponseFormat = "concise
         view.can_delete = permissions.can_delete if permissions else None
         view.other_fields = plain(audience.unmodeled_fields()) or None
     return view
+
+
+def by_parameter(body: dict[str, Any]) -> dict[str, Any]:
+    """A request body as the model would write it: tool parameter names (`min_age`), not wire names.
+
+    A dry-run preview in wire names invited the model to copy `minAge` into its next call.
+    Fields the tools do not model keep their wire name.
+    """
+    return {profile_param(key): plain(value) for key, value in body.items()}
 
 
 class ImageView(BaseModel):

@@ -1,69 +1,33 @@
-"""History tools: what the server changed (the journal), and undoing one change.
+"""neuroflash's undo (the `PlatformUndo` hook of core's restore_change): the inverse write.
 
-restore_change undoes by the inverse write:
 - update: a fetch-merge-PUT of the before-image, refused if the audience changed since
   (unless force=true), so an undo never overwrites someone else's later edit;
 - delete: the audience is created again from its before-image (a new id), image included;
 - create / duplicate: the created audience is deleted, with the same confirmation as
   neuroflash_delete_audience;
 - image change: the previous image is uploaded again (or removed if there was none).
-The undo is itself a journaled change.
+The undo is itself a journaled change. Which change may be undone at all, the claim that keeps
+concurrent calls from undoing it twice, and the question are core's (core/tools/history.py).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 from mcp.server.elicitation import ElicitationResult
-from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Elicit, Resolve
-from pydantic import BaseModel, Field
 
 from audience_mcp.core.store.journal import Change
 from audience_mcp.core.store.writes import journaled_write
-from audience_mcp.platforms.neuroflash.api import Audience, ImageUpload
-from audience_mcp.platforms.neuroflash.tools.deletion import (
-    DeleteConfirmation,
-    DeletePreview,
-    ask_to_delete,
-    confirm_and_delete,
-    delete_request,
-)
+from audience_mcp.core.tools.history import FieldChange, RestoreResult, UndoTarget
+from audience_mcp.platforms.neuroflash.api import Audience, ImageUpload, NotFoundError
+from audience_mcp.platforms.neuroflash.tools.deletion import confirm_and_delete, delete_question, delete_request
 from audience_mcp.platforms.neuroflash.tools.errors import api_errors, tool_error
-from audience_mcp.platforms.neuroflash.tools.journaling import audience_key
-from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, FieldChange, diff, profile_from_body
-from audience_mcp.platforms.neuroflash.tools.state import AppState, app_state
+from audience_mcp.platforms.neuroflash.tools.journaling import audience_key, image_to_restore
+from audience_mcp.platforms.neuroflash.tools.profiles import API_FIELDS, diff, profile_from_body
+from audience_mcp.platforms.neuroflash.tools.state import AppState
 
-UNDOABLE = ("create", "update", "delete", "duplicate", "image_set", "image_delete")
-
-
-class ChangeView(BaseModel):
-    change_id: int
-    time: str
-    tool: str
-    action: str
-    status: Literal["pending", "succeeded", "failed"]
-    audience_id: str | None
-    audience_name: str | None
-    changed_fields: list[str]
-    error: str | None = None
-    restored_by: int | None = None
-
-
-class ChangesResult(BaseModel):
-    changes: list[ChangeView]
-
-
-class RestoreResult(BaseModel):
-    status: Literal["restored", "nothing_to_do", "confirmation_required", "declined"]
-    change_id: int
-    action: str
-    audience_id: str | None
-    new_audience_id: str | None = Field(default=None, description="Set when a deleted audience was re-created")
-    message: str
-    changed: list[FieldChange] = Field(default_factory=list)
-    preview: DeletePreview | None = None
-    confirm_token: str | None = None
+PLATFORM = "neuroflash"
 
 
 def _writable(audience_json: dict[str, Any] | None) -> dict[str, Any]:
@@ -72,99 +36,85 @@ def _writable(audience_json: dict[str, Any] | None) -> dict[str, Any]:
     return Audience.model_validate(audience_json).profile().to_body()
 
 
-def _view(change: Change) -> ChangeView:
-    name = (change.after or change.before or {}).get("name")
-    fields = (
-        [c.field for c in diff(_writable(change.before), _writable(change.after))] if change.action == "update" else []
+class NeuroflashUndo:
+    """restore_change's neuroflash half: what each action's undo does, and doing it."""
+
+    actions: ClassVar[Mapping[str, str]] = {
+        "create": "deletes the created audience (after the user's yes)",
+        "duplicate": "deletes the copy (after the user's yes)",
+        "update": "puts the earlier values back",
+        "delete": "re-creates the audience with a new id",
+        "image_set": "puts the previous image back",
+        "image_delete": "puts the deleted image back",
+    }
+
+    def changed_fields(self, change: Change) -> list[str]:
+        return [c.field for c in diff(_writable(change.before), _writable(change.after))]
+
+    async def target(self, state: Any, change: Change) -> UndoTarget | None:
+        """For an undone create/duplicate: the audience that would be deleted, and the question."""
+        if change.action not in ("create", "duplicate") or not change.resource_id:
+            return None
+        assert isinstance(state, AppState)
+        audience = await _created_audience(state, change)
+        question = delete_question(audience)
+        if question is None:
+            return None  # not the caller's to delete: the undo refuses it without asking
+        return UndoTarget(question=question, preview=_preview(audience), payload=audience)
+
+    async def undo(
+        self,
+        state: Any,
+        change: Change,
+        *,
+        force: bool,
+        target: UndoTarget | None,
+        decision: ElicitationResult[Any],
+        confirm_token: str | None,
+    ) -> RestoreResult:
+        assert isinstance(state, AppState)
+        if change.action in ("create", "duplicate"):
+            audience = target.payload if target is not None else None
+            return await _undo_create(state, change, audience, decision, confirm_token)
+        if change.action == "update":
+            return await _undo_update(state, change, force)
+        if change.action == "delete":
+            return await _undo_delete(state, change)
+        return await _undo_image(state, change)
+
+
+def _preview(audience: Audience) -> dict[str, Any]:
+    return {"id": audience.id, "name": audience.name, "updated_at": audience.updated_at}
+
+
+async def _created_audience(state: AppState, change: Change) -> Audience:
+    audience_id = change.resource_id or ""
+    with api_errors("undo the create", audience_id=audience_id):
+        try:
+            return await state.client.get_audience(change.scope_id, audience_id)
+        except NotFoundError:
+            raise tool_error(_already_gone(state, change)) from None
+
+
+def _already_gone(state: AppState, change: Change) -> str:
+    """Undoing a create whose audience is gone: say which change deleted it, when the journal knows."""
+    for later in state.journal.recent(platform=PLATFORM, resource_id=change.resource_id, limit=50):
+        if later.action == "delete" and later.status == "succeeded" and later.id > change.id:
+            return (
+                f"Audience '{change.resource_id}' was already deleted (change {later.id}), so there is nothing to undo "
+                f"for change {change.id}."
+            )
+    return (
+        f"Audience '{change.resource_id}' no longer exists (deleted outside this server), so there is nothing to "
+        f"undo for change {change.id}."
     )
-    return ChangeView(
-        change_id=change.id,
-        time=change.created_at,
-        tool=change.tool,
-        action=change.action,
-        status=change.status,
-        audience_id=change.resource_id,
-        audience_name=name if isinstance(name, str) else None,
-        changed_fields=fields,
-        error=change.error,
-        restored_by=change.restored_by,
-    )
-
-
-async def list_recent_changes(
-    ctx: Context,
-    audience_id: Annotated[str | None, Field(description="Only this audience")] = None,
-    platform: str | None = None,  # no description: tools/list is at its token budget
-    limit: Annotated[int, Field(ge=1, le=200)] = 20,
-) -> ChangesResult:
-    """Changes this server made, newest first; undo one with restore_change."""
-    state = app_state(ctx)
-    changes = state.journal.recent(platform=platform, resource_id=audience_id, limit=limit)
-    return ChangesResult(changes=[_view(c) for c in changes])
-
-
-def _undoable(state: AppState, change_id: int) -> Change:
-    change = state.journal.get(change_id)
-    if change is None:
-        raise tool_error(f"No change {change_id} in the journal. Call list_recent_changes for valid ids.")
-    if change.restored_by is not None:
-        raise tool_error(f"Change {change_id} was already undone by change {change.restored_by}.")
-    if change.status == "pending":
-        raise tool_error(
-            f"The outcome of change {change_id} is unknown (the server stopped while sending it). "
-            "Check the audience with neuroflash_get_audience before doing anything."
-        )
-    if change.status == "failed":
-        raise tool_error(f"Change {change_id} failed, so nothing was changed and there is nothing to undo.")
-    if change.action not in UNDOABLE:
-        raise tool_error(f"A '{change.action}' change cannot be undone; undo the original change instead.")
-    return change
-
-
-async def _audience_to_remove(change_id: int, confirm_token: str | None, ctx: Context) -> Audience | None:
-    """For an undone create/duplicate: the audience that would be deleted (None otherwise)."""
-    state = app_state(ctx)
-    change = state.journal.get(change_id)
-    if confirm_token or change is None or change.action not in ("create", "duplicate") or not change.resource_id:
-        return None
-    if change.status != "succeeded" or change.restored_by is not None:
-        return None
-    with api_errors("undo the create", audience_id=change.resource_id):
-        return await state.client.get_audience(change.scope_id, change.resource_id)
-
-
-async def _ask_to_remove(
-    audience: Annotated[Audience | None, Resolve(_audience_to_remove)], ctx: Context
-) -> Elicit[DeleteConfirmation] | None:
-    return ask_to_delete(audience, ctx)
-
-
-async def restore_change(
-    ctx: Context,
-    change_id: Annotated[int, Field(description="From list_recent_changes")],
-    audience: Annotated[Audience | None, Resolve(_audience_to_remove)],
-    decision: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_ask_to_remove)],
-    force: Annotated[bool, Field(description="Undo an update despite later edits")] = False,
-    confirm_token: Annotated[str | None, Field(description="Confirms undoing a create")] = None,
-) -> RestoreResult:
-    """Undo a change from list_recent_changes: reverts an update, re-creates a deleted audience (new id),
-    deletes a created one (after confirmation), or restores an image."""
-    state = app_state(ctx)
-    change = _undoable(state, change_id)
-    if change.action in ("create", "duplicate"):
-        return await _undo_create(state, change, audience, decision, confirm_token)
-    if change.action == "update":
-        return await _undo_update(state, change, force)
-    if change.action == "delete":
-        return await _undo_delete(state, change)
-    return await _undo_image(state, change)
 
 
 async def _undo_create(
     state: AppState,
     change: Change,
     audience: Audience | None,
-    decision: ElicitationResult[DeleteConfirmation],
+    decision: ElicitationResult[Any],
     confirm_token: str | None,
 ) -> RestoreResult:
     audience_id = change.resource_id or ""
@@ -185,7 +135,7 @@ async def _undo_create(
         action=change.action,
         audience_id=audience_id,
         message=message,
-        preview=result.preview,
+        preview=result.preview.model_dump() if result.preview is not None else None,
         confirm_token=result.confirm_token,
     )
 
@@ -238,7 +188,7 @@ async def _undo_update(state: AppState, change: Change, force: bool) -> RestoreR
         action="update",
         audience_id=audience_id,
         message="Undone: the audience has its previous values again.",
-        changed=changes,
+        changed=[FieldChange(field=c.field, old=c.old, new=c.new) for c in changes],
     )
 
 
@@ -274,14 +224,14 @@ async def _undo_delete(state: AppState, change: Change) -> RestoreResult:
 
 async def _undo_image(state: AppState, change: Change) -> RestoreResult:
     ws, audience_id = change.scope_id, change.resource_id or ""
-    previous = change.image or {}
     key = audience_key(ws, audience_id)
     errors = api_errors("restore the image", audience_id=audience_id, writes=True)
-    if previous.get("base64"):
+    upload = image_to_restore(change.id, change.image)  # refuses when the earlier image is unknown
+    if upload is not None:
         await journaled_write(
             state.journal,
             key,
-            state.client.set_image(ws, audience_id, ImageUpload.model_validate(previous)),
+            state.client.set_image(ws, audience_id, upload),
             tool="restore_change",
             action="image_set",
             restores=change.id,
@@ -300,5 +250,9 @@ async def _undo_image(state: AppState, change: Change) -> RestoreResult:
         )
         message = "Undone: the audience had no image before, so the image was removed."
     return RestoreResult(
-        status="restored", change_id=change.id, action=change.action, audience_id=audience_id, message=message
+        status="restored",
+        change_id=change.id,
+        action=change.action,
+        audience_id=audience_id,
+        message=message,
     )

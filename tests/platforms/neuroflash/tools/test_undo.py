@@ -233,16 +233,16 @@ async def test_recent_changes_are_newest_first_and_filter_by_audience(harness: H
     assert all(c["status"] == "succeeded" and c["changed_fields"] == ["name"] for c in log["changes"])
 
 
-async def test_a_failed_write_is_journaled_as_failed_and_cannot_be_restored(
-    harness: Harness, colleague: Harness
-) -> None:
+async def test_a_failed_write_is_journaled_as_failed_and_cannot_be_restored(harness: Harness, client: Client) -> None:
     mine = harness.seed()
-    async with colleague.client() as other:
-        await tool_error(other, "neuroflash_update_audience", audience_id=mine, name="Not mine")
-        (failed,) = (await call(other, "list_recent_changes"))["changes"]
-        message = await tool_error(other, "restore_change", change_id=failed["change_id"])
+    # The GET of the update passes, its PUT is refused. (A colleague's update no longer makes a
+    # failed row: it is refused before anything is journaled or sent.)
+    harness.sandbox.faults.script([None, 403])
+    await tool_error(client, "neuroflash_update_audience", audience_id=mine, name="Not mine", workspace_id=WS)
+    (failed,) = (await call(client, "list_recent_changes"))["changes"]
+    message = await tool_error(client, "restore_change", change_id=failed["change_id"])
 
-    assert failed["status"] == "failed" and "only the creator" in failed["error"]
+    assert failed["status"] == "failed" and "Not allowed to update the audience" in failed["error"]
     assert "failed" in message and stored(harness.sandbox, mine) == STORED_BODY
 
 

@@ -1,0 +1,82 @@
+"""Settings are read from the user config directory's .env and AUDIENCE_MCP_ENV_FILE too, and `check` says which."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from audience_mcp.settings import Settings
+from tests.support import clean_env
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
+        monkeypatch.delenv(name)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")  # a desktop client's working directory: no .env here
+
+
+def config_dir_env(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config" / "audience-mcp" / ".env"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return path
+
+
+def test_the_user_config_directory_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_dir_env(tmp_path, "NEUROFLASH_WORKSPACE_ID=ws-from-config\nAUDIENCE_MCP_READ_ONLY=true\n")
+
+    settings = Settings()
+
+    assert (settings.neuroflash.workspace_id, settings.server.read_only) == ("ws-from-config", True)
+
+
+def test_the_file_named_by_audience_mcp_env_file_is_read_and_wins_over_the_config_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_dir_env(tmp_path, "NEUROFLASH_WORKSPACE_ID=ws-from-config\nAUDIENCE_MCP_READ_ONLY=true\n")
+    named = tmp_path / "elsewhere.env"
+    named.write_text("NEUROFLASH_WORKSPACE_ID=ws-from-named-file\n")
+    monkeypatch.setenv("AUDIENCE_MCP_ENV_FILE", str(named))
+
+    settings = Settings()
+
+    assert settings.neuroflash.workspace_id == "ws-from-named-file"
+    assert settings.server.read_only is True  # what the named file does not set still comes from the other
+
+
+def test_the_environment_wins_over_every_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_dir_env(tmp_path, "NEUROFLASH_WORKSPACE_ID=ws-from-config\n")
+    monkeypatch.setenv("NEUROFLASH_WORKSPACE_ID", "ws-from-env")
+
+    assert Settings().neuroflash.workspace_id == "ws-from-env"
+
+
+def test_check_says_which_env_files_it_read(tmp_path: Path) -> None:
+    config = config_dir_env(tmp_path, "NEUROFLASH_WORKSPACE_ID=ws-from-config\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_mcp", "check", "--sandbox"],
+        env=clean_env(
+            XDG_CONFIG_HOME=str(tmp_path / "config"),
+            XDG_DATA_HOME=str(tmp_path / "data"),
+            AUDIENCE_MCP_ENV_FILE=str(tmp_path / "missing.env"),
+        ),
+        cwd=tmp_path / "cwd",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert f".env file {config.resolve()}: read" in result.stdout, result.stdout
+    assert ".env file .env: not found" in result.stdout
+    assert f".env file {tmp_path / 'missing.env'}: not found" in result.stdout
+    assert "NEUROFLASH_WORKSPACE_ID" in result.stdout and "ws-from-config  [.env file]" in result.stdout
