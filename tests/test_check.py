@@ -34,7 +34,9 @@ def only_reads(counts: dict[str, int]) -> bool:
 
 @pytest.fixture(autouse=True)
 def _no_neuroflash_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
+    for name in [
+        n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+    ]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 

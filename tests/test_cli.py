@@ -80,6 +80,7 @@ def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> No
     assert "deleted: Deleted." in result.stdout
     assert "country: 'Deutschland' -> 'DE'." in result.stdout
     assert "call neuroflash_draft_audience_from_url" in result.stdout and "made up:" in result.stdout
+    assert "users reached by 'Users with plan=premium AND last_active within 7 days'" in result.stdout
 
 
 @pytest.mark.parametrize(

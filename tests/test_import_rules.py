@@ -117,11 +117,19 @@ def test_start_up_imports_no_module_of_a_platform_it_does_not_need(tmp_path: Pat
         "bad = [m for m in sys.modules if m.startswith(('audience_mcp.platforms.neuroflash.tools',"
         " 'audience_mcp.platforms.neuroflash.client', 'audience_mcp.platforms.neuroflash.sandbox'))]\n"
         "assert not bad, bad\n"
+        "import audience_mcp.platforms.appizer.platform\n"
+        "bad = [m for m in sys.modules if m.startswith(('audience_mcp.platforms.appizer.tools',"
+        " 'audience_mcp.platforms.appizer.client', 'audience_mcp.platforms.appizer.sandbox'))]\n"
+        "assert not bad, bad\n"
         "from audience_mcp.app import create_server\n"
         "from audience_mcp.settings import Settings\n"
         "create_server(Settings(_env_file=None, client_id='c', client_secret='s', state_db=':memory:'))\n"
         "bad = [m for m in sys.modules if m.startswith(('audience_mcp.platforms.neuroflash.sandbox',"
         " 'audience_mcp.core.sandboxkit', 'pycountry'))]\n"
+        "assert not bad, bad\n"
+        # Digital Audience is not configured here: only its settings class is read.
+        "bad = [m for m in sys.modules if m.startswith('audience_mcp.platforms.digital_audience.')"
+        " and not m.endswith('.settings')]\n"
         "assert not bad, bad\n"
     )
     result = subprocess.run(

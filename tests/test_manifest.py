@@ -26,6 +26,11 @@ EXPECTED_ENV = {
     "client_id": "NEUROFLASH_CLIENT_ID",
     "client_secret": "NEUROFLASH_CLIENT_SECRET",
     "workspace_id": "NEUROFLASH_WORKSPACE_ID",
+    "appizer_api_key": "APPIZER_API_KEY",
+    "appizer_app_id": "APPIZER_APP_ID",
+    "digital_audience_api_url": "DIGITAL_AUDIENCE_API_URL",
+    "digital_audience_username": "DIGITAL_AUDIENCE_USERNAME",
+    "digital_audience_password": "DIGITAL_AUDIENCE_PASSWORD",
     "read_only": "AUDIENCE_MCP_READ_ONLY",
     "sandbox": "AUDIENCE_MCP_SANDBOX",
 }
@@ -119,14 +124,14 @@ def test_every_setting_maps_from_user_config_to_its_env_variable() -> None:
         assert env.get(variable) == f"${{user_config.{key}}}", f"{variable} must come from user_config.{key}"
     for key in SWITCHES:
         assert options[key]["type"] == "boolean" and options[key]["default"] is False, key
-    for key in ("client_id", "client_secret", "workspace_id"):
+    for key in ("client_id", "client_secret", "workspace_id", "appizer_api_key", "appizer_app_id"):
         assert options[key]["type"] == "string", key
 
 
-def test_the_secret_is_sensitive_and_nothing_else_is() -> None:
+def test_the_secrets_are_sensitive_and_nothing_else_is() -> None:
     options = manifest()["user_config"]
-    assert options["client_secret"].get("sensitive") is True
-    assert [key for key, option in options.items() if option.get("sensitive")] == ["client_secret"]
+    sensitive = [key for key, option in options.items() if option.get("sensitive")]
+    assert sensitive == ["client_secret", "appizer_api_key", "digital_audience_password"]
 
 
 def test_every_user_config_entry_is_complete_and_used() -> None:
@@ -170,12 +175,31 @@ def test_the_server_reads_the_env_a_host_passes(monkeypatch: pytest.MonkeyPatch,
         and defaults.server.image_dir in (None, "")
     )
 
-    chosen = settings(client_id="svc-1", client_secret="s3cret", workspace_id="ws-9", read_only=True, sandbox=True)
+    assert defaults.appizer.appizer_api_key is None and defaults.appizer.appizer_app_id is None
+    chosen = settings(
+        client_id="svc-1",
+        client_secret="s3cret",
+        workspace_id="ws-9",
+        read_only=True,
+        sandbox=True,
+        appizer_api_key="apz-key",
+        appizer_app_id="app_9",
+    )
+    assert chosen.appizer.appizer_api_key is not None and chosen.appizer.appizer_api_key.get_secret_value() == "apz-key"
+    assert chosen.appizer.appizer_app_id == "app_9"
     assert chosen.neuroflash.client_id == "svc-1" and chosen.neuroflash.workspace_id == "ws-9"
     assert (
         chosen.neuroflash.client_secret is not None and chosen.neuroflash.client_secret.get_secret_value() == "s3cret"
     )
     assert chosen.server.read_only is True and chosen.server.sandbox is True
+
+    da = settings(
+        digital_audience_api_url="https://da.example/api/",
+        digital_audience_username="me",
+        digital_audience_password="pw-123456",
+    ).digital_audience
+    assert (da.digital_audience_api_url, da.digital_audience_username) == ("https://da.example/api", "me")
+    assert da.digital_audience_password is not None and da.digital_audience_password.get_secret_value() == "pw-123456"
 
 
 def test_mcpbignore_keeps_development_files_out_and_the_build_inputs_in() -> None:

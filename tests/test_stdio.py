@@ -13,7 +13,9 @@ pytestmark = pytest.mark.anyio
 
 
 def server_params(tmp_path: Path, *args: str) -> StdioServerParameters:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "DIGITAL_AUDIENCE_"))
+    }
     env["AUDIENCE_MCP_SANDBOX_DB"] = str(tmp_path / "sandbox.db")
     return StdioServerParameters(command=sys.executable, args=["-m", "audience_mcp", *args], env=env, cwd=str(tmp_path))
 

@@ -203,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not enabled:
         logger.error(
             "No neuroflash credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET "
-            "(or NEUROFLASH_ACCESS_TOKEN), or run with --sandbox to try the server without an account."
+            "(or NEUROFLASH_ACCESS_TOKEN), or APPIZER_API_KEY for Appizer, or run with --sandbox to try the "
+            "server without an account."
         )
         sys.exit(2)
     if args.transport == "http":

@@ -23,6 +23,8 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.platforms.appizer.settings import AppizerSettings
+from audience_mcp.platforms.digital_audience.settings import DigitalAudienceSettings
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
 
 APP_NAME = "audience-mcp"
@@ -143,7 +145,12 @@ class PlatformSettings(Protocol):
     def secret_values(self) -> list[str]: ...
 
 
-SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {"server": ServerSettings, "neuroflash": NeuroflashSettings}
+SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {
+    "server": ServerSettings,
+    "neuroflash": NeuroflashSettings,
+    "appizer": AppizerSettings,
+    "digital_audience": DigitalAudienceSettings,
+}
 
 
 class Settings:
@@ -155,6 +162,8 @@ class Settings:
 
     server: ServerSettings
     neuroflash: NeuroflashSettings
+    appizer: AppizerSettings
+    digital_audience: DigitalAudienceSettings
 
     def __init__(
         self, _env_file: str | Path | tuple[Path, ...] | type[DefaultEnvFiles] | None = DefaultEnvFiles, **values: Any
@@ -188,7 +197,12 @@ class Settings:
 
     def secret_values(self) -> list[str]:
         """The plain values of every secret, for the one redactor."""
-        return [*self.server.secret_values(), *self.neuroflash.secret_values()]
+        return [
+            *self.server.secret_values(),
+            *self.neuroflash.secret_values(),
+            *self.digital_audience.secret_values(),
+            *self.appizer.secret_values(),
+        ]
 
 
 def setting_variables() -> dict[str, str]:

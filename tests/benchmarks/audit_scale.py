@@ -150,7 +150,11 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--worker":
         import anyio
 
-        for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
+        for name in [
+            n
+            for n in os.environ
+            if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+        ]:
             del os.environ[name]
         n, runs = int(sys.argv[2]), int(sys.argv[3])
         print(json.dumps(anyio.run(lambda: _worker(n, runs))))

@@ -152,7 +152,8 @@ def clean_env(data_home: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")) and k != "PYTHONDONTWRITEBYTECODE"
+        if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     env["XDG_DATA_HOME"] = str(data_home)
     env.update(extra)

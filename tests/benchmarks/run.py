@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown figures: {', '.join(unknown)} (choose from {', '.join(FIGURES)})")
     # Settings built in this process must not pick up a developer's configuration.
-    for name in [n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))]:
+    for name in [
+        n for n in os.environ if n.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+    ]:
         del os.environ[name]
 
     started = time.perf_counter()

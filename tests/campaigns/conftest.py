@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.support.appizer import make_appizer  # noqa: F401 - a fixture, for the Appizer campaign
 from tests.support.campaigns import FIGURES, SCALE, SEED
 
 
@@ -15,7 +16,10 @@ def _no_developer_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
     from tests.support.secret_guard import ENV_SENTINELS
 
     for name in list(os.environ):
-        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")) and name not in ENV_SENTINELS:
+        if (
+            name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+            and name not in ENV_SENTINELS
+        ):
             monkeypatch.delenv(name)
     monkeypatch.chdir(str(tmp_path))
 

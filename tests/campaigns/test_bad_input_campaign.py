@@ -35,6 +35,10 @@ from mcp.shared.exceptions import MCPError
 from pydantic import SecretStr
 
 from audience_mcp.app import create_server
+from audience_mcp.platforms.digital_audience.client import DigitalAudienceClient
+from audience_mcp.platforms.digital_audience.connection import Backend as DABackend
+from audience_mcp.platforms.digital_audience.sandbox import SandboxConfig as DASandboxConfig
+from audience_mcp.platforms.digital_audience.sandbox import create_sandbox_app as create_da_sandbox_app
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from audience_mcp.platforms.neuroflash.connection import Backend
 from audience_mcp.platforms.neuroflash.sandbox import SANDBOX_ACCOUNTS, Sandbox, SandboxConfig, create_sandbox_app
@@ -102,7 +106,13 @@ junk = st.recursive(
 def plausible(name: str, schema: dict[str, Any], known: Known) -> st.SearchStrategy[Any]:
     """Values of roughly the right shape, real where it matters, so junk gets past the first check."""
     by_name: dict[str, st.SearchStrategy[Any]] = {
-        "audience_id": st.sampled_from([*known.audience_ids, "missing-id", "a/b?c=d#e", "..", "%2F"]),
+        "audience_id": st.sampled_from(
+            [*known.audience_ids, *known.da_audience_ids, "missing-id", "a/b?c=d#e", "..", "%2F", 0, 2**63]
+        ),
+        "campaign_id": st.sampled_from([*known.da_campaign_ids, 0, -1, 2**64, 999_999]),
+        "account_id": st.sampled_from([501, 502, 0, 999, 2**63]),
+        "start_date": st.sampled_from(["2099-01-01", "next Monday", "1. Januar 2099", "2020-01-01", "gestern", ""]),
+        "end_date": st.sampled_from(["for 30 days", "2099-02-01", "2098-01-01", "0 days", "for 99999 days", "x"]),
         "workspace_id": st.sampled_from([WS, "ws-unknown", " ", WS + "/../x"]),
         "change_id": st.integers(-2, 60),
         "confirm_token": st.sampled_from(["", "x" * 16, "nfs-not-a-token"]),
@@ -180,6 +190,8 @@ def arguments(tool: mcp_types.Tool, known: Known) -> st.SearchStrategy[dict[str,
 class Known:
     audience_ids: list[str]
     paths: list[str]
+    da_audience_ids: list[int] = field(default_factory=list)
+    da_campaign_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +199,7 @@ class Target:
     portal: anyio.from_thread.BlockingPortal
     client: Client
     sandbox: Sandbox
+    da_sandbox: Any
     tools: list[mcp_types.Tool]
     strategies: dict[str, st.SearchStrategy[dict[str, Any]]]
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -199,12 +212,16 @@ class Target:
 
         return self.portal.call(guarded)
 
-    def snapshot(self) -> dict[str, tuple[int, int | None]]:
-        """Every stored audience's update and view times: a failed call must change none."""
+    def snapshot(self) -> dict[str, Any]:
+        """Every stored audience's update and view times (Digital Audience's too, and its activations):
+        a failed call must change none."""
         _, records = self.sandbox.store.list_visible(
             WS, OWNER.user_id, search=None, country=None, native_language=None, offset=0, limit=100_000
         )
-        return {r.id: (r.updated_at, None if r.image is None else r.image.updated_at) for r in records}
+        found: dict[str, Any] = {r.id: (r.updated_at, None if r.image is None else r.image.updated_at) for r in records}
+        found.update({f"da:{i}": a["updated"] for i, a in self.da_sandbox.audiences.items()})
+        found["da:activations"] = len(self.da_sandbox.activations)
+        return found
 
 
 def _backend_factory(app: Any, sandbox: Sandbox) -> Any:
@@ -248,8 +265,27 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         read_only=False,
         image_dir=None,
     )
-    server = create_server(settings, backend_factories={"neuroflash": _backend_factory(app, sandbox)})
-    known = Known(audience_ids=ids, paths=paths)
+    # Digital Audience too, its session cookies and access tokens sentinels the guard looks for.
+    da_app = create_da_sandbox_app(
+        DASandboxConfig(cookie_prefix="nfsentinel-da-cookie-", access_tokens=("nfsentinel-da-t1", "nfsentinel-da-t2"))
+    )
+    da_sandbox = da_app.state.sandbox
+    da_campaigns = [int(da_sandbox.create_campaign(1, f"Fuzzed campaign {n}")["id"]) for n in range(2)]
+    da_ids = [int(da_sandbox.create_audience(1, f"Fuzzed CRM {n}", "d", da_campaigns[0])["id"]) for n in range(3)]
+
+    def da_backend(_settings: Settings) -> DABackend:
+        client = DigitalAudienceClient.connect(
+            api_url=f"{BASE}/da",
+            username="sandbox-user",
+            password=SecretStr("sandbox-password"),
+            http_transport=httpx2.ASGITransport(app=da_app),
+            retry=RetryPolicy(max_attempts=2),
+        )
+        return DABackend(client=client)
+
+    factories = {"neuroflash": _backend_factory(app, sandbox), "digital_audience": da_backend}
+    server = create_server(settings, backend_factories=factories)
+    known = Known(audience_ids=ids, paths=paths, da_audience_ids=da_ids, da_campaign_ids=da_campaigns)
     try:
         with (
             anyio.from_thread.start_blocking_portal() as portal,
@@ -257,7 +293,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         ):
             tools = portal.call(client.list_tools).tools
             strategies = {tool.name: arguments(tool, known) for tool in tools}
-            yield Target(portal, client, sandbox, tools, strategies)
+            yield Target(portal, client, sandbox, da_sandbox, tools, strategies)
     finally:
         sandbox.close()
 

@@ -11,6 +11,9 @@ from typing import Any
 
 import httpx2
 
+# Every setting the server reads: a test clears them so a developer's own cannot leak in.
+SETTING_PREFIXES = ("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_")
+
 # The create body of the lifecycle guide, step 4 (reference: neuroflash-target-audience-lifecycle).
 GUIDE_BODY: dict[str, Any] = {
     "country": "US",
@@ -36,8 +39,8 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without any NEUROFLASH_* setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
+    """This process's environment without any platform or server setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
     env.update(extra)
     return env
 

@@ -54,7 +54,11 @@ def campaign_timeout(ci_seconds: float) -> int:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A subprocess environment with no NEUROFLASH_* setting and every data path in tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_", "APPIZER_", "DIGITAL_AUDIENCE_"))
+    }
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
     env["AUDIENCE_MCP_SANDBOX_DB"] = str(tmp_path / "sandbox.db")
     env["AUDIENCE_MCP_STATE_DB"] = str(tmp_path / "journal.db")

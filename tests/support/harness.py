@@ -39,7 +39,7 @@ from audience_mcp.platforms.neuroflash.sandbox import (
 )
 from audience_mcp.platforms.neuroflash.tools.state import AppState
 from audience_mcp.settings import Settings
-from tests.support import GUIDE_BODY
+from tests.support import GUIDE_BODY, SETTING_PREFIXES
 
 BASE = "http://sandbox.tools.test"
 WS = SANDBOX_WORKSPACE_ID
@@ -157,7 +157,7 @@ ServerFactory = Callable[..., Harness]
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     for name in list(os.environ):
-        if name.upper().startswith(("NEUROFLASH_", "AUDIENCE_MCP_")):
+        if name.upper().startswith(SETTING_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env in the working directory either
 

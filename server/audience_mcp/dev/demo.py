@@ -50,6 +50,18 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
         {"audience_id": "$created", "new_name": "AT leads"},
     ),
     ("How many audiences does the plan still allow?", "neuroflash_get_audience_limits", {}),
+    (
+        "On Appizer, make a push segment of premium users active last week (structured conditions).",
+        "appizer_create_audience",
+        {
+            "name": "Active Premium Users",
+            "conditions": [
+                {"field": "plan", "op": "equals", "value": "premium"},
+                {"field": "last_active", "within_days": "last week"},
+            ],
+        },
+    ),
+    ("Which Appizer segments do we have?", "appizer_list_audiences", {}),
     ("Audit my audiences and tell me what is broken.", "audit_audiences", {}),
     (
         "Delete the copy (first call: preview and confirm_token).",
@@ -64,6 +76,30 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("What did you change today?", "list_recent_changes", {"limit": 5}),
     ("Actually, undo the interest and age change.", "restore_change", {"change_id": "$update_change"}),
     ("What is left?", "neuroflash_list_audiences", {}),
+    # Digital Audience: a CRM audience activated on an ad account, confirmed by token.
+    ("Digital Audience: a campaign for the winter sale.", "digital_audience_create_campaign", {"name": "Winter sale"}),
+    (
+        "Add a CRM audience of repeat buyers to it.",
+        "digital_audience_create_audience",
+        {"name": "Repeat buyers", "campaign_id": "$da_campaign", "description": "Bought twice in 2026"},
+    ),
+    ("Where can I activate it?", "digital_audience_list_platform_accounts", {}),
+    (
+        "Activate it on Acme DE from next Monday for 30 days (first call: preview and confirm_token).",
+        "digital_audience_activate_audience",
+        {"audience_id": "$da_audience", "account_id": 501, "start_date": "next Monday", "end_date": "for 30 days"},
+    ),
+    (
+        "The user said yes: activate with the token.",
+        "digital_audience_activate_audience",
+        {
+            "audience_id": "$da_audience",
+            "account_id": 501,
+            "start_date": "next Monday",
+            "end_date": "for 30 days",
+            "confirm_token": "$da_token",
+        },
+    ),
 ]
 
 
@@ -78,11 +114,21 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
         lines += [f"adjusted: {a}" for a in data["adjustments"]]
     if tool == "neuroflash_update_audience":
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
+    elif tool == "appizer_create_audience":
+        lines.append(f"{data['user_count']} users reached by '{data['criteria']}'")
+        lines += [f"warning: {w}" for w in data["warnings"]]
+    elif tool == "appizer_list_audiences":
+        name, users = data["columns"].index("name"), data["columns"].index("user_count")
+        lines.append(", ".join(f"{row[name]} ({row[users]} users)" for row in data["audiences"]))
     elif tool == "neuroflash_list_audiences":
         name = data["columns"].index("name")
         lines.append(f"{data['total']} audience(s): " + ", ".join(str(row[name]) for row in data["audiences"]))
     elif tool == "neuroflash_delete_audience":
         lines.append(f"{data['status']}: {data['message']}")
+    elif tool == "digital_audience_activate_audience":
+        lines.append(f"{data['status']}: {_short(data.get('preview'), 200)}")
+        if data.get("segment_id"):
+            lines.append(f"flow {data['flow_id']}, segment {data['segment_id']}")
     elif tool == "audit_audiences":
         summary = data["summary"]
         lines.append(f"{summary['audiences_scanned']} audience(s) scanned, {summary['findings']} finding(s)")
@@ -94,6 +140,8 @@ def _summary(tool: str, data: dict[str, Any]) -> list[str]:
         lines += [f"changed {c['field']}: {_short(c['old'], 80)} -> {_short(c['new'], 80)}" for c in data["changed"]]
     elif tool == "neuroflash_draft_audience_from_url":
         lines.append("arguments: " + _short(data["arguments"], 200))
+    elif tool.startswith("digital_audience_"):
+        lines.append(_short(data))
     elif isinstance(audience := data.get("audience") or data.get("duplicate"), dict):
         lines.append(f"audience {audience['id']}: {_short({k: audience[k] for k in ('name', 'min_age', 'max_age')})}")
     else:
@@ -135,5 +183,11 @@ async def run_demo() -> None:
                 refs["copy"] = data["duplicate"]["id"]
             if tool == "neuroflash_delete_audience" and data.get("confirm_token"):
                 refs["token"] = data["confirm_token"]
+            if tool == "digital_audience_create_campaign":
+                refs["da_campaign"] = data["campaign_id"]
+            if tool == "digital_audience_create_audience":
+                refs["da_audience"] = data["audience"]["id"]
+            if tool == "digital_audience_activate_audience" and data.get("confirm_token"):
+                refs["da_token"] = data["confirm_token"]
             print()
     print("Done. Run the server for a real client with: audience-mcp --sandbox")

@@ -11,6 +11,8 @@ from audience_mcp.core.platform import Platform
 
 PLATFORM_MODULES = {
     "neuroflash": "audience_mcp.platforms.neuroflash.platform",
+    "digital_audience": "audience_mcp.platforms.digital_audience.platform",
+    "appizer": "audience_mcp.platforms.appizer.platform",
 }
 
 

@@ -77,11 +77,19 @@ def settings(**values: object) -> Settings:
 
 
 def test_platforms_are_enabled_by_credentials_sandbox_mode_or_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("NEUROFLASH_CLIENT_ID", "NEUROFLASH_CLIENT_SECRET", "NEUROFLASH_ACCESS_TOKEN"):
+    for name in ("NEUROFLASH_CLIENT_ID", "NEUROFLASH_CLIENT_SECRET", "NEUROFLASH_ACCESS_TOKEN", "APPIZER_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     assert enabled_platforms(settings()) == []
-    assert enabled_platforms(settings(sandbox=True)) == ["neuroflash"]
+    assert enabled_platforms(settings(sandbox=True)) == ["neuroflash", "digital_audience", "appizer"]
     assert enabled_platforms(settings(client_id="c", client_secret="s")) == ["neuroflash"]
+    assert enabled_platforms(settings(appizer_api_key="k")) == ["appizer"]
+    da_login = {
+        "digital_audience_api_url": "https://da.example",
+        "digital_audience_username": "u",
+        "digital_audience_password": "p",
+    }
+    assert enabled_platforms(settings(**da_login)) == ["digital_audience"]
+    assert enabled_platforms(settings(**{**da_login, "digital_audience_password": ""})) == []
     assert enabled_platforms(settings(platforms="neuroflash")) == ["neuroflash"]
     with pytest.raises(PlatformChoiceError, match="unknown platforms: tiktok"):
         enabled_platforms(settings(platforms="tiktok"))

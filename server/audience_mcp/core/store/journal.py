@@ -33,7 +33,7 @@ from audience_mcp.core.store.keys import ResourceKey
 from audience_mcp.core.store.locks import ResourceLocks, open_locks
 from audience_mcp.core.store.observations import Observations
 
-Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete"]
+Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete", "activate"]
 Status = Literal["pending", "succeeded", "failed"]
 __all__ = ["Action", "Change", "Journal", "ResourceKey", "RestoreClaim", "Status"]
 

@@ -1,0 +1,1 @@
+"""Appizer: push-notification audiences defined by natural-language criteria (issue 12)."""

@@ -1,0 +1,90 @@
+"""Appizer as a platform of the server: its toolset, lifespan state, audit and undo hooks.
+
+Importing this module imports no tool, client or sandbox module; the callables below do, when
+the server enables Appizer (APPIZER_API_KEY set, or sandbox mode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from audience_mcp.core.mcp.annotations import read_only, writes
+from audience_mcp.core.mcp.registry import Toolset, ToolSpec
+from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
+
+if TYPE_CHECKING:
+    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+
+INSTRUCTIONS = """\
+Appizer push audiences (per app: app_id, default APPIZER_APP_ID):
+- appizer_create_audience takes criteria text or structured conditions and returns user_count; \
+use dry_run to preview. Appizer cannot update or delete audiences through its API."""
+
+
+def toolsets() -> Sequence[Toolset]:
+    from audience_mcp.platforms.appizer.tools import audiences
+
+    return (
+        Toolset(
+            "appizer_audiences",
+            "List, read and create Appizer push audiences",
+            (
+                ToolSpec(audiences.appizer_list_audiences, read_only("List Appizer audiences")),
+                ToolSpec(audiences.appizer_get_audience, read_only("Get Appizer audience")),
+                ToolSpec(audiences.appizer_create_audience, writes("Create Appizer audience", idempotent=False)),
+            ),
+        ),
+    )
+
+
+def prompts() -> Sequence[PromptSpec]:
+    return ()
+
+
+@asynccontextmanager
+async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
+    """One Appizer client (real or sandbox) for the lifespan, and the default app."""
+    from audience_mcp.platforms.appizer.connection import open_backend
+    from audience_mcp.platforms.appizer.tools.state import AppizerState
+
+    backend = services.backend_factory("appizer", open_backend)(settings)
+    state = AppizerState(
+        client=backend.client, journal=services.journal, default_app_id=backend.default_app_id, clock=backend.clock
+    )
+    try:
+        yield state
+    finally:
+        await backend.client.aclose()
+
+
+def auditor() -> PlatformAuditor:
+    from audience_mcp.platforms.appizer.tools.audit import AppizerAuditor
+
+    return AppizerAuditor()
+
+
+def undo() -> PlatformUndo:
+    from audience_mcp.platforms.appizer.tools.undo import AppizerUndo
+
+    return AppizerUndo()
+
+
+def sandbox_mount(options: SandboxOptions) -> SandboxMount:
+    from audience_mcp.platforms.appizer.sandbox.server import mount_for
+
+    return mount_for(options)
+
+
+PLATFORM = Platform(
+    name="appizer",
+    title="Appizer push audiences",
+    toolsets=toolsets,
+    prompts=prompts,
+    open_state=open_state,
+    instructions=INSTRUCTIONS,
+    sandbox_mount=sandbox_mount,
+    auditor=auditor,
+    undo=undo,
+)

@@ -1,0 +1,58 @@
+"""Appizer's own settings: `APPIZER_API_KEY`, `APPIZER_APP_ID`, `APPIZER_API_URL`.
+
+The fields carry the platform's name (no env prefix) because `Settings(**values)` routes a keyword
+to whichever settings class has a field of that name: a plain `api_url` would clash with neuroflash's.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.appizer.com/v1"
+
+# The built-in sandbox's key; used in sandbox mode, whatever key is configured.
+SANDBOX_API_KEY = "sandbox-appizer-key"
+
+
+class AppizerSettings(BaseSettings):
+    """How to reach Appizer; see `.env.example` and the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    appizer_api_key: SecretStr | None = Field(default=None, description="Appizer API key (opaque)")
+    appizer_app_id: str | None = Field(default=None, description="Default Appizer app of every tool")
+    appizer_api_url: str = Field(default=DEFAULT_API_URL, description="Base URL of the Appizer API")
+
+    @field_validator("appizer_app_id", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("appizer_api_key", mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("appizer_api_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.appizer_api_key is not None
+
+    def secret_values(self) -> list[str]:
+        key = self.appizer_api_key.get_secret_value() if self.appizer_api_key is not None else ""
+        return [key] if key else []

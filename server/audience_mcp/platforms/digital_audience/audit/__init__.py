@@ -1,0 +1,1 @@
+"""Digital Audience's audit checks (pure: audiences in, findings out)."""

@@ -1,0 +1,120 @@
+"""Digital Audience as a platform of the server: its toolsets and lifespan state.
+
+Importing this module imports no tool, client or sandbox module; the callables below do, when
+the server enables Digital Audience.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from audience_mcp.core.mcp.annotations import read_only, writes
+from audience_mcp.core.mcp.registry import Toolset, ToolSpec
+from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
+
+if TYPE_CHECKING:
+    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+
+INSTRUCTIONS = """\
+Digital Audience CRM audiences:
+- No API lists audiences: digital_audience_list_audiences shows those this server has seen; CRM data is \
+uploaded in the Digital Audience portal, not through these tools.
+- digital_audience_delete_audience and digital_audience_activate_audience ask for confirmation; never \
+pass a confirm_token the user did not approve. Tell the user the activation's `adjustments`."""
+
+
+def toolsets() -> Sequence[Toolset]:
+    from audience_mcp.platforms.digital_audience.tools import activation, audiences, deletion
+
+    return (
+        Toolset(
+            "digital_audience_audiences",
+            "Digital Audience campaigns and CRM audiences",
+            (
+                ToolSpec(audiences.digital_audience_create_campaign, writes("Create campaign", idempotent=False)),
+                ToolSpec(audiences.digital_audience_list_audiences, read_only("List known audiences")),
+                ToolSpec(audiences.digital_audience_get_audience, read_only("Get audience")),
+                ToolSpec(audiences.digital_audience_create_audience, writes("Create CRM audience", idempotent=False)),
+                ToolSpec(audiences.digital_audience_update_audience, writes("Update audience", idempotent=True)),
+                ToolSpec(
+                    deletion.digital_audience_delete_audience,
+                    writes("Delete audience", idempotent=True, destructive=True),
+                ),
+            ),
+        ),
+        Toolset(
+            "digital_audience_activation",
+            "Ad-platform accounts and activating audiences on them",
+            (
+                ToolSpec(activation.digital_audience_list_platform_accounts, read_only("List platform accounts")),
+                # Destructive in the annotations' sense: it spends on someone's ad account.
+                ToolSpec(
+                    activation.digital_audience_activate_audience,
+                    writes("Activate audience", idempotent=False, destructive=True),
+                ),
+            ),
+        ),
+    )
+
+
+def prompts() -> Sequence[PromptSpec]:
+    return ()
+
+
+@asynccontextmanager
+async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
+    from audience_mcp.core.mcp.confirmations import Confirmations
+    from audience_mcp.platforms.digital_audience.connection import open_backend
+    from audience_mcp.platforms.digital_audience.tools.state import DigitalAudienceState
+
+    backend = services.backend_factory("digital_audience", open_backend)(settings)
+    if settings.server.sandbox:
+        # The in-process sandbox keeps nothing across restarts (its ids start over): its audiences are
+        # this process's, so what an earlier run saw is not listed as if it still existed.
+        scope = f"sandbox-{secrets.token_hex(4)}"
+    else:
+        scope = settings.digital_audience.digital_audience_api_url or "default"
+    state = DigitalAudienceState(
+        client=backend.client,
+        journal=services.journal,
+        scope=scope,
+        confirmations=Confirmations(clock=services.clock),
+    )
+    try:
+        yield state
+    finally:
+        await backend.client.aclose()
+
+
+def auditor() -> PlatformAuditor:
+    from audience_mcp.platforms.digital_audience.tools.audit import DigitalAudienceAuditor
+
+    return DigitalAudienceAuditor()
+
+
+def undo() -> PlatformUndo:
+    from audience_mcp.platforms.digital_audience.tools.undo import DigitalAudienceUndo
+
+    return DigitalAudienceUndo()
+
+
+def sandbox_mount(options: SandboxOptions) -> SandboxMount:
+    from audience_mcp.platforms.digital_audience.sandbox.server import mount_for
+
+    return mount_for(options)
+
+
+PLATFORM = Platform(
+    name="digital_audience",
+    title="Digital Audience CRM audiences",
+    toolsets=toolsets,
+    prompts=prompts,
+    open_state=open_state,
+    instructions=INSTRUCTIONS,
+    sandbox_mount=sandbox_mount,
+    auditor=auditor,
+    undo=undo,
+)

@@ -1,0 +1,1 @@
+"""Digital Audience's MCP tools (they reach the API only through the client)."""
