@@ -83,8 +83,9 @@ def test_check_against_the_sandbox_says_ok_masks_secrets_and_names_sources(tmp_p
     assert any(
         "NEUROFLASH_CLIENT_SECRET" in line and "set (hidden)" in line and "[environment]" in line for line in lines
     )
-    assert any("AUDIENCE_MCP_TOKEN" in line and "set (hidden)" in line and "[.env file]" in line for line in lines)
-    assert any("AUDIENCE_MCP_READ_ONLY" in line and "true" in line and "[.env file]" in line for line in lines)
+    env_file = f"[.env file {tmp_path.resolve() / '.env'}]"  # which file, not just "a .env file"
+    assert any("AUDIENCE_MCP_TOKEN" in line and "set (hidden)" in line and env_file in line for line in lines)
+    assert any("AUDIENCE_MCP_READ_ONLY" in line and "true" in line and env_file in line for line in lines)
     assert any("AUDIENCE_MCP_SANDBOX " in line and "[command line]" in line for line in lines)
     assert any("AUDIENCE_MCP_TIMEOUT_SECONDS" in line and "[default]" in line for line in lines)
     assert any(line.strip().startswith("limits") and "of 50 audiences used" in line for line in lines)
@@ -125,6 +126,7 @@ def test_check_with_wrong_credentials_says_problem_and_what_to_fix(tmp_path: Pat
     assert result.returncode == 1
     verdict = result.stdout.splitlines()[-1]
     assert verdict.startswith("PROBLEM: ") and "NEUROFLASH_CLIENT_SECRET" in verdict
+    assert verdict.startswith(f"PROBLEM: {sandbox_api}/oauth/v2/token refused")  # the URL as it is, not "Http://"
     assert SECRET not in result.stdout and SECRET not in result.stderr
     counts = httpx2.get(f"{sandbox_api}/_sandbox/stats").json()["counts"]
     assert counts == {TOKEN_POST: 1}
@@ -179,6 +181,63 @@ def test_sources_follow_pydantic_settings_precedence(tmp_path: Path) -> None:
     sources = setting_sources({"sandbox": True, "read_only": None}, env_file=env_file, environ=environ)
 
     assert sources["client_id"] == "environment"  # environment beats .env, names are case-insensitive
-    assert sources["api_url"] == ".env file"
+    assert sources["api_url"] == f".env file {env_file.resolve()}"
     assert sources["sandbox"] == "command line"
     assert sources["read_only"] == "default"
+
+
+def test_a_plain_http_token_url_from_a_dotenv_file_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    # Issue 10, point 8: a .env in a cloned repository redirected the client secret to plain http.
+    (tmp_path / ".env").write_text("NEUROFLASH_TOKEN_URL=http://collector.example/token\n")
+
+    result = run_cli(tmp_path, NEUROFLASH_CLIENT_ID="c", NEUROFLASH_CLIENT_SECRET=SECRET)
+
+    assert result.returncode == 1
+    assert result.stdout.startswith("PROBLEM: invalid settings: NEUROFLASH_TOKEN_URL")
+    assert "plain http" in result.stdout and "https" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("api_url", "http://api.example/api"),
+        ("token_url", "http://10.0.0.5/token"),
+        ("token_url", "ftp://id.neuroflash.com/token"),
+        ("api_url", "https://user:pw@app.neuroflash.com/api"),
+    ],
+)
+def test_credential_urls_must_be_https_unless_loopback(name: str, url: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="https"):
+        Settings(_env_file=None, **{name: url})  # type: ignore[arg-type]
+    for loopback in ("http://127.0.0.1:8765/api", "http://localhost/api", "http://[::1]:8000/api"):
+        assert getattr(Settings(_env_file=None, **{name: loopback}).neuroflash, name) == loopback  # type: ignore[arg-type]
+
+
+def test_check_warns_about_credential_urls_outside_the_documented_domain(tmp_path: Path, sandbox_api: str) -> None:
+    (tmp_path / ".env").write_text(f"NEUROFLASH_TOKEN_URL={sandbox_api}/oauth/v2/token\n")
+
+    result = run_cli(
+        tmp_path,
+        NEUROFLASH_API_URL=f"{sandbox_api}/api",
+        NEUROFLASH_CLIENT_ID="sandbox-client",
+        NEUROFLASH_CLIENT_SECRET="sandbox-secret",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "WARNING:" in line]
+    token_warning = next(line for line in warnings if "NEUROFLASH_TOKEN_URL" in line)
+    assert "the client secret" in token_warning and str(tmp_path.resolve() / ".env") in token_warning
+    api_warning = next(line for line in warnings if "NEUROFLASH_API_URL" in line)
+    assert "the access token" in api_warning and "from environment" in api_warning
+    assert "neuroflash.com" in token_warning
+
+
+async def test_the_documented_hosts_raise_no_warning(sandbox_app: Any) -> None:
+    settings = Settings(_env_file=None, client_id="c", client_secret="s")  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={}, backend_factory=sandbox_backend(sandbox_app))
+
+    assert report.ok and report.warnings == []

@@ -119,3 +119,20 @@ def test_an_unknown_toolset_stops_the_server_and_names_the_known_ones(tmp_path: 
     )
     assert result.returncode == 2, result.stderr
     assert "unknown toolsets: nope (known: neuroflash_workspaces," in result.stderr
+
+
+def test_sandbox_api_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    from audience_mcp.cli import _parser
+
+    assert _parser().parse_args(["sandbox-api"]).host == "127.0.0.1"
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_mcp", "sandbox-api", "--host", "0.0.0.0", "--port", "1"],
+        env=clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db")),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and "--allow-remote" in result.stderr
+    assert not (tmp_path / "sandbox.db").exists()

@@ -79,4 +79,6 @@ def test_check_says_which_env_files_it_read(tmp_path: Path) -> None:
     assert f".env file {config.resolve()}: read" in result.stdout, result.stdout
     assert ".env file .env: not found" in result.stdout
     assert f".env file {tmp_path / 'missing.env'}: not found" in result.stdout
-    assert "NEUROFLASH_WORKSPACE_ID" in result.stdout and "ws-from-config  [.env file]" in result.stdout
+    # The source names the file the value came from (issue 10, point 8), not just "a .env file".
+    assert "NEUROFLASH_WORKSPACE_ID" in result.stdout
+    assert f"ws-from-config  [.env file {config.resolve()}]" in result.stdout

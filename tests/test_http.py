@@ -197,7 +197,8 @@ def test_healthz_needs_no_auth_and_says_only_ok(served: Served) -> None:
         pytest.param(["--host", "192.0.2.7", "--no-auth"], {}, "--allow-remote", id="remote-host-no-auth"),
         pytest.param(["--host", "0.0.0.0", "--allow-remote", "--no-auth"], {}, "--no-auth", id="no-auth-on-0.0.0.0"),
         pytest.param([], {}, "AUDIENCE_MCP_TOKEN", id="no-token"),
-        pytest.param([], {"AUDIENCE_MCP_TOKEN": "short"}, "too short", id="short-token"),
+        pytest.param([], {"AUDIENCE_MCP_TOKEN": "short"}, "too weak", id="short-token"),
+        pytest.param([], {"AUDIENCE_MCP_TOKEN": "a" * 16}, "token_urlsafe", id="repeated-token"),
     ],
 )
 def test_unsafe_http_setups_are_refused_before_listening(

@@ -33,6 +33,8 @@ EXPECTED_ENV = {
     "digital_audience_password": "DIGITAL_AUDIENCE_PASSWORD",
     "read_only": "AUDIENCE_MCP_READ_ONLY",
     "sandbox": "AUDIENCE_MCP_SANDBOX",
+    "call_deadline_seconds": "AUDIENCE_MCP_CALL_DEADLINE_SECONDS",
+    "journal_retention_days": "AUDIENCE_MCP_JOURNAL_RETENTION_DAYS",
 }
 SWITCHES = ("read_only", "sandbox")
 PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -192,6 +194,9 @@ def test_the_server_reads_the_env_a_host_passes(monkeypatch: pytest.MonkeyPatch,
         chosen.neuroflash.client_secret is not None and chosen.neuroflash.client_secret.get_secret_value() == "s3cret"
     )
     assert chosen.server.read_only is True and chosen.server.sandbox is True
+    assert defaults.server.call_deadline_seconds == 60 and defaults.server.journal_retention_days == 90
+    tuned = settings(call_deadline_seconds=20, journal_retention_days=0)
+    assert tuned.server.call_deadline_seconds == 20 and tuned.server.journal_retention_days == 0
 
     da = settings(
         digital_audience_api_url="https://da.example/api/",

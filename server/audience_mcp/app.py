@@ -119,7 +119,7 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
-        journal = Journal(settings.server.state_db)
+        journal = Journal(settings.server.state_db, retention_days=settings.server.journal_retention_days)
         services = SharedServices(
             settings=settings,
             journal=journal,

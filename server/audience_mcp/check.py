@@ -1,7 +1,8 @@
 """`audience-mcp check`: verify the configuration without changing anything.
 
 The report lists every setting with where its value came from (command line, environment,
-.env file, default), secrets masked, then tries what the server needs: a token (for client
+which .env file, default), secrets masked, warns about a URL that would send credentials
+outside neuroflash's documented domain, then tries what the server needs: a token (for client
 credentials), the workspace list, the chosen workspace and its audience limits. It sends only
 the token request and GETs, opens no journal, and in sandbox mode does not create the sandbox
 database. The last line is the verdict: `OK: ...` or `PROBLEM: ...` saying what to fix.
@@ -19,6 +20,8 @@ from pydantic import SecretStr
 
 from audience_mcp import __version__
 from audience_mcp.core.http.auth import ClientCredentialsAuth
+from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,
@@ -28,7 +31,7 @@ from audience_mcp.platforms.neuroflash.api import (
     Workspace,
 )
 from audience_mcp.platforms.neuroflash.connection import Backend, open_backend
-from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID
+from audience_mcp.platforms.neuroflash.settings import DOCUMENTED_DOMAIN, SANDBOX_CLIENT_ID
 from audience_mcp.settings import Settings, env_files, setting_variables
 
 BackendFactory = Callable[[Settings], Backend]
@@ -40,6 +43,7 @@ class CheckReport:
     env_files: list[str] = field(default_factory=list)  # the .env files looked for, and whether found
     steps: list[tuple[str, str]] = field(default_factory=list)  # what, result
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     summary: str = ""
 
     @property
@@ -51,7 +55,7 @@ class CheckReport:
 
     def problem(self, what: str, result: str, fix: str) -> None:
         self.steps.append((what, f"PROBLEM: {result}"))
-        self.problems.append(f"{result[0].upper()}{result[1:]}. {fix}")
+        self.problems.append(f"{_sentence(result)}. {fix}")
 
     def render(self) -> str:
         lines = [f"audience-mcp {__version__}: configuration check (changes nothing)", ""]
@@ -61,8 +65,20 @@ class CheckReport:
         lines += [f"  {variable:<{width}}  {value}  [{source}]" for variable, value, source in self.settings]
         lines += ["", "Connection"]
         lines += [f"  {what:<11} {result}" for what, result in self.steps]
+        if self.warnings:
+            lines += ["", "Warnings"]
+            lines += [f"  WARNING: {warning}" for warning in self.warnings]
         verdict = f"OK: {self.summary}" if self.ok else "PROBLEM: " + " ".join(self.problems)
-        return "\n".join([*lines, "", verdict, ""])
+        # Texts here quote the API's and the token endpoint's answers, which may echo a credential.
+        return redactor.redact("\n".join([*lines, "", verdict, ""]))
+
+
+def _sentence(text: str) -> str:
+    """`text` as the start of a sentence: a plain first word capitalized, never a URL or a name."""
+    first = text.split(" ", 1)[0]
+    if first.isalpha() and first.islower():
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def setting_sources(
@@ -74,7 +90,11 @@ def setting_sources(
     """Where each setting's value comes from, in the order pydantic-settings applies them."""
     env = {key.upper() for key in environ}
     files = env_files(environ) if env_file is None else [env_file] if isinstance(env_file, Path) else env_file
-    dotenv = {key.upper() for path in files if path.is_file() for key in dotenv_values(path)}
+    # Which file: a cloned repository may bring one. Later files win, as in pydantic-settings.
+    dotenv: dict[str, str] = {}
+    for path in files:
+        if path.is_file():
+            dotenv.update({key.upper(): f".env file {path.resolve()}" for key in dotenv_values(path)})
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:
@@ -82,7 +102,7 @@ def setting_sources(
         elif variable in env:
             sources[name] = "environment"
         elif variable in dotenv:
-            sources[name] = ".env file"
+            sources[name] = dotenv[variable]
         else:
             sources[name] = "default"
     return sources
@@ -210,11 +230,30 @@ def _sandbox_without_creating_db(settings: Settings) -> tuple[Settings, str]:
     return settings.replaced(sandbox_db=":memory:"), f"built-in sandbox (no data yet; {db} not created)"
 
 
+# The settings that receive a credential, and which one they receive.
+_CREDENTIAL_URLS = {"api_url": "the access token", "token_url": "the client secret"}
+
+
+def _url_warnings(report: CheckReport, settings: Settings, sources: Mapping[str, str]) -> None:
+    """Warn about each credential URL outside neuroflash's documented domain (https is enforced by settings)."""
+    variables = setting_variables()
+    for name, credential in _CREDENTIAL_URLS.items():
+        url = getattr(settings.neuroflash, name)
+        if within_domain(url, DOCUMENTED_DOMAIN):
+            continue
+        where = "this machine" if is_loopback(host_of(url)) else host_of(url)
+        report.warnings.append(
+            f"{variables[name]} (from {sources[name]}) sends {credential} to {where} ({url}), outside neuroflash's "
+            f"documented domain {DOCUMENTED_DOMAIN}. Unset it unless you trust that host."
+        )
+
+
 async def run_check(
     settings: Settings, *, overrides: Mapping[str, object], backend_factory: BackendFactory = open_backend
 ) -> CheckReport:
     """Check `settings` (built with `overrides` from the command line) and say what to fix."""
     report = CheckReport()
+    redactor.register(*settings.secret_values())
     sources = setting_sources(overrides)
     for path in env_files():
         found = path.is_file()
@@ -235,6 +274,7 @@ async def run_check(
         return report
     else:
         report.step("backend", settings.neuroflash.api_url)
+        _url_warnings(report, settings, sources)
     async with backend_factory(settings).client as client:
         if not await _token(report, client, settings):
             return report

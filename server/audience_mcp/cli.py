@@ -5,7 +5,8 @@ audience-mcp --transport http [--host] [--port] [--allow-remote] [--no-auth]
                                                        serve MCP over Streamable HTTP at /mcp
 audience-mcp check [--sandbox]              verify the configuration, change nothing
 audience-mcp demo                           scripted session against the sandbox
-audience-mcp sandbox-api [--host] [--port]  the sandbox as a standalone HTTP API
+audience-mcp sandbox-api [--host] [--port] [--allow-remote]
+                                            the sandbox as a standalone HTTP API (127.0.0.1 by default)
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="check against the sandbox")
     commands.add_parser("demo", help="run a scripted session through the MCP client against the sandbox")
     sandbox = commands.add_parser("sandbox-api", help="serve the sandbox emulators of every platform's API over HTTP")
-    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    sandbox.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--db", help="SQLite file (default: AUDIENCE_MCP_SANDBOX_DB)")
     sandbox.add_argument("--create-limit", type=int, default=50, help="plan limit of audiences (0 = unlimited)")
@@ -149,7 +151,14 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         ", read-only" if settings.server.read_only else "",
         "no authentication" if args.no_auth else "bearer token required",
     )
-    serve_http(app, host=args.host, port=args.port, log_level=args.log_level)
+    serve_http(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        header_timeout=settings.server.http_header_timeout_seconds,
+        max_connections=settings.server.http_max_connections,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -157,9 +166,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.log_level)
     command = args.command or "serve"
     if command == "sandbox-api":
+        from audience_mcp.core.http.urls import is_loopback
         from audience_mcp.core.sandboxkit.runner import SandboxOptions, serve
         from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 
+        if not is_loopback(args.host) and not args.allow_remote:
+            # Like the server: its accounts and data would be open to the network.
+            logger.error(
+                "Refusing to serve the sandbox on %s: it is not a loopback address. Pass --allow-remote to mean it.",
+                args.host,
+            )
+            sys.exit(2)
         settings = _settings({})
         options = SandboxOptions(
             db_path=args.db or settings.server.sandbox_db,
@@ -216,4 +233,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
         ", read-only" if settings.server.read_only else "",
     )
-    server.run("stdio")
+    import anyio
+
+    from audience_mcp.stdio_guard import serve_stdio
+
+    # Not server.run("stdio"): the guard answers lines the SDK's stdio transport drops silently.
+    anyio.run(serve_stdio, server)

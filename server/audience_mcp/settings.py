@@ -73,15 +73,27 @@ class ServerSettings(BaseSettings):
         default_factory=lambda: user_data_path("state.db"),
         description="SQLite file of the state store: the change journal (':memory:' allowed)",
     )
+    journal_retention_days: int = Field(
+        default=90, ge=0, le=36_500, description="Changes older than this are dropped at start-up (0: keep all)"
+    )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     audit_max_audiences: int = Field(
         default=100_000, ge=1, description="audit_audiences reads at most this many audiences per platform"
     )
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="HTTP timeout per request")
+    call_deadline_seconds: float = Field(
+        default=60.0, gt=0, le=900, description="Deadline of one tool call over all its requests, retries and waits"
+    )
     image_dir: str | None = Field(
         default=None, description="neuroflash_set_audience_image may only read files inside this directory"
     )
     token: SecretStr | None = Field(default=None, description="Bearer token HTTP clients must send (--transport http)")
+    http_header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="HTTP mode: close a connection whose request headers take longer"
+    )
+    http_max_connections: int = Field(
+        default=100, ge=1, le=100_000, description="HTTP mode: open connections or running requests; beyond: 503"
+    )
     allowed_origins: str = Field(
         default="", description="Extra Origin values the HTTP transport accepts, comma-separated"
     )

@@ -47,7 +47,7 @@ from tests.support import GUIDE_BODY
 from tests.support.campaigns import FIGURES, WS, campaign_timeout, error_message, is_crash, scaled
 
 CALLS = scaled(2000)
-BASE = "http://sandbox.bad-input.test"
+BASE = "https://sandbox.bad-input.test"  # https: settings refuse plain http to a non-loopback host
 # This campaign's sandbox accepts only sentinel secrets, so the secret guard would find them
 # in any output, result or journal row they leaked into.
 CLIENT_SECRET = "nfsentinel-bad-input-client-secret-3e8a"

@@ -165,7 +165,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Non
 @pytest.fixture
 def make_server() -> Iterator[ServerFactory]:
     """Builds a Harness. Keyword arguments: Settings overrides, plus `config` (SandboxConfig),
-    `app` (reuse another harness's sandbox app), `client_id`/`client_secret`, `retry`."""
+    `app` (reuse another harness's sandbox app), `client_id`/`client_secret`, `retry`,
+    `call_deadline_seconds`."""
     sandboxes: list[Sandbox] = []
 
     def factory(
@@ -175,6 +176,7 @@ def make_server() -> Iterator[ServerFactory]:
         client_id: str = OWNER.client_id,
         client_secret: str | None = None,
         retry: RetryPolicy | None = None,
+        call_deadline_seconds: float = 60.0,
         **settings_overrides: Any,
     ) -> Harness:
         if app is None:
@@ -193,6 +195,7 @@ def make_server() -> Iterator[ServerFactory]:
                 http_transport=httpx2.ASGITransport(app=_yielding(app)),
                 retry=retry or RetryPolicy(max_attempts=2),
                 sleep=_no_sleep,
+                call_deadline_seconds=call_deadline_seconds,
             )
             return Backend(client=client)
 

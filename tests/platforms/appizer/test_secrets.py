@@ -42,7 +42,7 @@ async def test_a_whole_session_with_debug_logs_shows_no_key(
 
 
 async def test_the_client_registers_the_key_with_the_redactor(caplog: pytest.LogCaptureFixture) -> None:
-    from audience_mcp.core.logs import redactor
+    from audience_mcp.core.secrets import redactor
 
     async with client_for(sandbox_app()):
         assert redactor.redact(f"header Bearer {SENTINEL_KEY}") == "header Bearer ***"

@@ -4,7 +4,8 @@ The flows add the Authorization header, so the transport knows nothing about tok
 cached token is reused until `refresh_margin` seconds before `expires_in` runs out; one
 refresh runs at a time however many requests wait for it; a 401 invalidates the token it
 was sent with (not a newer one another request already fetched) and the request is sent
-once more with a fresh token. The clock is injected so tests can expire tokens without
+once more with a fresh token. Every secret and token is registered with the one redactor
+(core/secrets.py) as soon as a flow holds it. The clock is injected so tests can expire tokens without
 sleeping. `repr` never shows a token or a secret.
 """
 
@@ -26,6 +27,7 @@ from audience_mcp.core.http.errors import (
 )
 from audience_mcp.core.http.errors import classify as generic_classify
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.secrets import redactor
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class StaticBearer(httpx2.Auth):
 
     def __init__(self, token: SecretStr) -> None:
         self._token = token
+        redactor.register(token.get_secret_value())
 
     def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
         _bearer(request, self._token.get_secret_value())
@@ -83,6 +86,7 @@ class ClientCredentialsAuth(httpx2.Auth):
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
+        redactor.register(client_secret.get_secret_value())
         self._http = http
         self._clock = clock
         self._refresh_margin = refresh_margin
@@ -157,14 +161,14 @@ class ClientCredentialsAuth(httpx2.Auth):
                 "The token endpoint did not answer in time",
                 method="POST",
                 path=self._token_url,
-                reached_server=None,
+                reached_server=False,  # the API request waiting for this token was never sent
             ) from exc
         except httpx2.TransportError as exc:
             raise APIConnectionError(
                 f"Could not reach the token endpoint ({type(exc).__name__})",
                 method="POST",
                 path=self._token_url,
-                reached_server=None,
+                reached_server=False,
             ) from exc
         if response.status_code in (400, 401, 403):
             # The OAuth server says invalid_client / unsupported_grant_type: a credentials problem.
@@ -177,13 +181,22 @@ class ClientCredentialsAuth(httpx2.Auth):
                 path=self._token_url,
             )
         if response.is_error:
-            raise self._classify(response)
+            # A failing token endpoint is not a failing write: the API request was never sent.
+            error = self._classify(response)
+            raise APIConnectionError(
+                f"The token endpoint failed (HTTP {response.status_code}: {error.message})",
+                method="POST",
+                path=self._token_url,
+                reached_server=False,
+            )
         try:
             parsed = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError) as exc:
             raise AuthenticationError(
                 "The token endpoint answered without an access_token", status=response.status_code
             ) from exc
+        # Registered before anything else can print it (an upstream may echo it in an error).
+        redactor.register(parsed.access_token)
         lifetime = parsed.expires_in if parsed.expires_in is not None else DEFAULT_LIFETIME
         # Refresh early, but never keep a token for less than half its lifetime.
         margin = min(self._refresh_margin, lifetime / 2)

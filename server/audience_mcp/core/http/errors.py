@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx2
 
+from audience_mcp.core.secrets import redactor
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -30,6 +32,8 @@ class APIError(Exception):
     """Base of every error an API client raises."""
 
     def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
+        # Messages quote API error bodies, which may echo a token or a secret: masked at the source.
+        message = redactor.redact(message)
         super().__init__(message)
         self.message = message
         self.method = method
@@ -78,7 +82,7 @@ class APIStatusError(APIError):
         super().__init__(message, method=method, path=path)
         self.status = status
         self.code = code
-        self.body = body
+        self.body = redactor.redact_value(body)
         self.request_id = request_id
 
 

@@ -6,7 +6,10 @@ Retry rules (the issue's and the API's traps):
 - 502/503/504 and dropped connections: retried with exponential backoff and jitter, but only
   for idempotent requests (GET/PUT/DELETE). A create (POST) that may have reached the server
   is never retried: a blind retry can create a duplicate.
-- A connect error (the request provably never left) is retried for every method.
+- A connect error or timeout, or no free connection in the pool (the request provably never
+  left), is retried for every method; `reached_server=False` tells the tools nothing happened.
+- One deadline per tool call (deadline.py) bounds every attempt and every wait: a retry that
+  could not start in time is not made, and the last error is raised instead.
 - 401: the auth flow's business (it may refresh its token and send once more); the transport
   only counts that re-send as an attempt.
 
@@ -27,6 +30,7 @@ import anyio
 import httpx2
 
 from audience_mcp.core.http import wire
+from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS, deadline
 from audience_mcp.core.http.errors import (
     APIConnectionError,
     APIStatusError,
@@ -37,6 +41,7 @@ from audience_mcp.core.http.errors import (
 )
 from audience_mcp.core.http.errors import classify as generic_classify
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import check_path
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +93,11 @@ class ApiTransport:
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
+        call_deadline: float = DEFAULT_CALL_DEADLINE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._call_deadline = call_deadline
+        self._clock = clock
         self._base_url = base_url.rstrip("/")
         self._http = http
         self._auth = auth
@@ -111,6 +120,7 @@ class ApiTransport:
         params: Mapping[str, str | int] | None = None,
     ) -> httpx2.Response:
         """Send `method path` and return the successful response, or raise an APIError."""
+        check_path(path)  # ids went through paths.path_segment; this catches a client that forgot
         url = f"{self._base_url}{path}"
         headers = {"Accept": "application/json"}
         content = None
@@ -121,37 +131,54 @@ class ApiTransport:
                 raise _unsendable("a text in the request has a lone surrogate, which is not valid Unicode") from None
             headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
+        give_up_at = deadline(self._call_deadline, self._clock)
+        # Whether an earlier attempt may have been processed: decides what a final timeout means.
+        maybe_sent = False
         attempt = 0
         while True:
             attempt += 1
+            remaining = give_up_at - self._clock()
+            if remaining <= 0:
+                raise self._deadline_error(method, path, maybe_sent)
             started = time.perf_counter()
             try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    content=content,
-                    params=params,
-                    headers=headers,
-                    auth=self._auth,
-                )
+                with anyio.move_on_after(remaining) as scope:
+                    response = await self._http.request(
+                        method,
+                        url,
+                        content=content,
+                        params=params,
+                        headers=headers,
+                        auth=self._auth,
+                    )
+                if scope.cancelled_caught:
+                    raise self._deadline_error(method, path, True)
             except httpx2.InvalidURL:
                 raise _unsendable("a value makes the URL too long (an id or search text far too long)") from None
             except UnicodeEncodeError:
                 raise _unsendable("a value in the URL has a lone surrogate, which is not valid Unicode") from None
-            except httpx2.ConnectError as exc:
-                # Refused before anything was sent: safe to retry even a create.
-                if attempt < self._retry.max_attempts:
-                    await self._wait(self._retry.backoff(attempt, self._rng), method, path, "connect error")
+            except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
+                # No connection, so nothing was sent: safe to retry even a create.
+                if attempt < self._retry.max_attempts and await self._wait(
+                    self._retry.backoff(attempt, self._rng), give_up_at, method, path, type(exc).__name__
+                ):
                     continue
                 raise APIConnectionError(
                     f"Could not connect to {self._service_name} ({type(exc).__name__})",
                     method=method,
                     path=path,
-                    reached_server=False,
+                    # This attempt sent nothing, but an earlier one (a timeout, a 503) may have.
+                    reached_server=None if maybe_sent else False,
                 ) from exc
             except (httpx2.TimeoutException, httpx2.TransportError) as exc:
-                if idempotent and attempt < self._retry.max_attempts:
-                    await self._wait(self._retry.backoff(attempt, self._rng), method, path, type(exc).__name__)
+                maybe_sent = True
+                if (
+                    idempotent
+                    and attempt < self._retry.max_attempts
+                    and await self._wait(
+                        self._retry.backoff(attempt, self._rng), give_up_at, method, path, type(exc).__name__
+                    )
+                ):
                     continue
                 error_type = APITimeoutError if isinstance(exc, httpx2.TimeoutException) else APIConnectionError
                 raise error_type(
@@ -166,10 +193,25 @@ class ApiTransport:
             if response.is_success:
                 return response
             error = self._classify(response)
-            if attempt < self._retry.max_attempts and self._retryable(error, idempotent):
-                await self._wait(self._delay(error, attempt), method, path, f"HTTP {response.status_code}")
+            if (
+                attempt < self._retry.max_attempts
+                and self._retryable(error, idempotent)
+                and await self._wait(
+                    self._delay(error, attempt), give_up_at, method, path, f"HTTP {response.status_code}"
+                )
+            ):
+                maybe_sent = maybe_sent or not isinstance(error, RateLimitError)
                 continue
             raise error
+
+    def _deadline_error(self, method: str, path: str, maybe_sent: bool) -> APITimeoutError:
+        return APITimeoutError(
+            f"{_capitalized(self._service_name)} did not answer within the call's deadline of "
+            f"{self._call_deadline:g} s (AUDIENCE_MCP_CALL_DEADLINE_SECONDS)",
+            method=method,
+            path=path,
+            reached_server=None if maybe_sent else False,
+        )
 
     def _retryable(self, error: APIStatusError, idempotent: bool) -> bool:
         if isinstance(error, RateLimitError):
@@ -181,6 +223,11 @@ class ApiTransport:
             return min(error.retry_after, self._retry.retry_after_cap)
         return self._retry.backoff(attempt, self._rng)
 
-    async def _wait(self, seconds: float, method: str, path: str, reason: str) -> None:
+    async def _wait(self, seconds: float, give_up_at: float, method: str, path: str, reason: str) -> bool:
+        """Wait before a retry; False (no wait) when the retry could not start before the deadline."""
+        if self._clock() + seconds >= give_up_at:
+            logger.info("Not retrying %s %s after %s: the call's deadline comes first", method, path, reason)
+            return False
         logger.info("Retrying %s %s in %.2f s after %s", method, path, seconds, reason)
         await self._sleep(seconds)
+        return True

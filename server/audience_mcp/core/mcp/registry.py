@@ -18,6 +18,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
 from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
+from audience_mcp.core.mcp.call_guard import guarded
 from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
 from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
@@ -120,7 +121,7 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {
         # Wrapped after from_function, which resolves the annotations in the function's own module.
-        "fn": with_compact_text(refusing_lone_surrogates(tool.fn)),
+        "fn": guarded(with_compact_text(refusing_lone_surrogates(tool.fn))),
         "description": _description(tool.description),
         "parameters": optional_without_null(compact_schema(tool.parameters)),
     }

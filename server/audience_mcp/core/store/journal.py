@@ -7,7 +7,7 @@ killed between the two leaves a `pending` row: the journal shows that the outcom
 rather than losing the write. A row is keyed by (platform, scope_id, resource_type,
 resource_id), e.g. ("neuroflash", workspace id, "audience", audience id). Rows hold resource
 snapshots and, for image changes and deletes, image bytes; never a token, a secret or a
-request header (error texts pass the log redactor).
+request header (rows pass the one redactor, core/secrets.py).
 
 SQLite (stdlib), one connection guarded by a lock, WAL for files; the file survives restarts
 and is migrated forward on open (`schema`). Tools write through `writes.journaled_write`.
@@ -15,6 +15,7 @@ and is migrated forward on open (`schema`). Tools write through `writes.journale
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 import threading
@@ -22,16 +23,18 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from audience_mcp.core.files import private_file
 from audience_mcp.core.http import wire
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.core.store import schema
 from audience_mcp.core.store.keys import ResourceKey
 from audience_mcp.core.store.locks import ResourceLocks, open_locks
 from audience_mcp.core.store.observations import Observations
+
+logger = logging.getLogger(__name__)
 
 Action = Literal["create", "update", "delete", "duplicate", "image_set", "image_delete", "activate"]
 Status = Literal["pending", "succeeded", "failed"]
@@ -73,9 +76,14 @@ class Change:
     restored_by: int | None
 
 
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _dump(value: Mapping[str, Any] | None) -> str | None:
     # wire.dumps writes a Decimal as its literal, so a restore sends back the very same numbers.
-    return None if value is None else wire.dumps(dict(value)).decode("utf-8")
+    # Snapshots hold API data, which could echo a credential: masked like every text that leaves.
+    return None if value is None else wire.dumps(redactor.redact_value(dict(value))).decode("utf-8")
 
 
 def _load(text: str | None) -> dict[str, Any] | None:
@@ -88,21 +96,24 @@ def _load(text: str | None) -> dict[str, Any] | None:
 class Journal:
     """Append-mostly store of the server's writes."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, retention_days: int | None = None) -> None:
+        """Open (create, migrate) the journal; `retention_days` drops older changes now (0/None: keep all)."""
         memory = path == ":memory:"
-        if not memory:
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         # Autocommit mode: every transaction here is explicit (`_transaction`), so what must
         # be atomic together (a migration step, a restore and its mark) is visibly so.
-        self._db = sqlite3.connect(
-            path if memory else str(Path(path).expanduser()), check_same_thread=False, isolation_level=None
-        )
+        # private_file: 0600, the journal holds the company's audiences and images.
+        self._db = sqlite3.connect(private_file(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         if not memory:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         schema.migrate(self._db)
+        if retention_days:
+            cutoff = _timestamp(datetime.now(UTC) - timedelta(days=retention_days))
+            removed = schema.prune(self._db, older_than=cutoff)
+            if removed:
+                logger.info("Dropped %d journal changes older than %d days", removed, retention_days)
         # The state store's other tables share this connection and its transactions.
         self.observations = Observations(self)
         # The resource locks share the journal's file, and so its reach (see locks.py).
@@ -136,7 +147,7 @@ class Journal:
         restores: int | None = None,
     ) -> int:
         """Record a write about to be sent; returns the change id."""
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = _timestamp(datetime.now(UTC))
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO changes (created_at, tool, action, platform, scope_id, resource_type, resource_id,"

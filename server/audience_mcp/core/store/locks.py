@@ -35,6 +35,8 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
+from audience_mcp.core.files import private_file
+
 WAIT_SECONDS = 30.0
 # Longer than any one fetch-merge-write (each request has its own timeout, and a tool call its deadline).
 LEASE_SECONDS = 120.0
@@ -124,7 +126,8 @@ class SQLiteLocks:
         if self._db is None:
             # The table lives outside the journal's versioned schema: it holds only leases, which
             # no migration needs to carry, and a server of another version can share the file.
-            db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=10)
+            # private_file: should the locks open the state file first, it is still created 0600.
+            db = sqlite3.connect(private_file(self._path), check_same_thread=False, isolation_level=None, timeout=10)
             db.execute(_TABLE)
             self._db = db
         return self._db

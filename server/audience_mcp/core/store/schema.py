@@ -124,3 +124,20 @@ def migrate(db: sqlite3.Connection) -> None:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+def prune(db: sqlite3.Connection, *, older_than: str) -> int:
+    """Delete the changes created before `older_than` (the journal's ISO-8601 UTC format); returns how many.
+
+    Retention (AUDIENCE_MCP_JOURNAL_RETENTION_DAYS) is applied at start-up: the journal holds
+    copies of a company's audiences and images, which should not be kept for ever. Timestamps
+    share one format (`...T...sssZ`), so they compare as text.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        removed = db.execute("DELETE FROM changes WHERE created_at < ?", (older_than,)).rowcount
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return int(removed)

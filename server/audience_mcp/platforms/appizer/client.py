@@ -16,10 +16,11 @@ import httpx2
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
-from audience_mcp.core.http.errors import APIError, UnsendableRequestError
+from audience_mcp.core.http.errors import APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import path_segment
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.appizer.errors import classify
 from audience_mcp.platforms.appizer.models import (
     MAX_LIMIT,
@@ -30,7 +31,6 @@ from audience_mcp.platforms.appizer.models import (
 )
 from audience_mcp.platforms.appizer.pacing import PacedBearer, RateLimitPacer
 
-MAX_ID_LENGTH = 200
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -39,26 +39,13 @@ class ResponseFormatError(APIError):
 
 
 def checked_id(value: str, what: str = "app_id") -> str:
-    """The one check of every id this client sends.
+    """The one check of every id this client sends: core's path-segment rule (core/http/paths).
 
-    Appizer's documented routes put ids in the query or body only, never in a path; the check
-    still refuses what no real id holds. When core's path-id validator lands on main, this is the
-    one function to point at it.
+    Appizer's documented routes put ids in the query or body only, never in a path; the same rule
+    still refuses what no real id holds (empty, dots, slashes, control characters, over-long).
     """
     text = value.strip()
-    bad = (
-        not text
-        or len(text) > MAX_ID_LENGTH
-        or any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
-        or text in (".", "..")
-        or "/" in text
-        or "\\" in text
-    )
-    if bad:
-        raise UnsendableRequestError(
-            f"{what} {value[:40]!r} is not a valid id (empty, too long, or with '/', '\\' or control "
-            "characters); nothing was sent. Use an id exactly as Appizer shows it."
-        )
+    path_segment(text, what=what)  # raises UnsafePathSegmentError, saying what is wrong
     return text
 
 

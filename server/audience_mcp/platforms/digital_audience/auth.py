@@ -24,7 +24,7 @@ from audience_mcp.core.http.errors import (
     response_fields,
 )
 from audience_mcp.core.http.lazy import LazyHttpClient
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.digital_audience.errors import classify, is_not_logged_in, wrapper_status
 
 logger = logging.getLogger(__name__)

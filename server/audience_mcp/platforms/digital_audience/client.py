@@ -19,8 +19,9 @@ from pydantic import SecretStr, ValidationError
 from audience_mcp.core.http import wire
 from audience_mcp.core.http.errors import APIError, UnsendableRequestError
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import path_segment
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.digital_audience.auth import CookieSessionAuth
 from audience_mcp.platforms.digital_audience.errors import classify, wrapper_status
 from audience_mcp.platforms.digital_audience.models import (
@@ -54,8 +55,8 @@ class ResponseFormatError(APIError):
 def path_id(value: object, what: str = "id") -> str:
     """The ONE check of every id that goes into a URL path or query: a positive integer.
 
-    Digital Audience ids are integers, so anything else is refused before a request is built.
-    (When core's path-segment validator lands, the lead points this at it.)
+    Digital Audience ids are integers, so anything else is refused before a request is built;
+    the digits then pass core's path-segment rule too (core/http/paths), like every platform's ids.
     """
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -64,7 +65,7 @@ def path_id(value: object, what: str = "id") -> str:
         number = int(value.strip())
     if number is None or not 0 < number <= MAX_ID:
         raise UnsendableRequestError(f"{what} must be a positive whole number, e.g. 69249; nothing was sent.")
-    return str(number)
+    return path_segment(str(number), what=what)
 
 
 def without_secrets(value: Any, found: list[str]) -> Any:

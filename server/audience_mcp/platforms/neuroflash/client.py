@@ -12,7 +12,6 @@ import random
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import quote
 
 import anyio
 import httpx2
@@ -20,8 +19,10 @@ from pydantic import SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
 from audience_mcp.core.http.auth import ClientCredentialsAuth, StaticBearer
-from audience_mcp.core.http.errors import APIConnectionError, APIError, UnsendableRequestError
+from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS
+from audience_mcp.core.http.errors import APIConnectionError, APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
+from audience_mcp.core.http.paths import path_segment
 from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
 from audience_mcp.platforms.neuroflash.errors import classify
 from audience_mcp.platforms.neuroflash.models import (
@@ -43,27 +44,17 @@ class ResponseFormatError(APIError):
     """The API answered 2xx with a body this client cannot read."""
 
 
-def _segment(value: str) -> str:
-    # Ids come from a model's arguments: never let one add path segments or a query.
-    try:
-        return quote(value, safe="")
-    except UnicodeEncodeError:
-        raise UnsendableRequestError(
-            f"an id has a lone surrogate ({_surrogate(value)}), which is not valid Unicode; nothing was sent. "
-            "Use an id exactly as list_audiences or list_workspaces returned it."
-        ) from None
-
-
-def _surrogate(text: str) -> str:
-    return next((f"\\u{ord(c):04x}" for c in text if 0xD800 <= ord(c) <= 0xDFFF), "?")
+def _workspace(workspace_id: str) -> str:
+    # Every id goes through core's one segment check: `..` or `/` never reach a URL.
+    return f"/audience-service/v1/workspaces/{path_segment(workspace_id, what='workspace_id')}"
 
 
 def _audiences(workspace_id: str) -> str:
-    return f"/audience-service/v1/workspaces/{_segment(workspace_id)}/target-audiences"
+    return f"{_workspace(workspace_id)}/target-audiences"
 
 
 def _audience(workspace_id: str, audience_id: str) -> str:
-    return f"{_audiences(workspace_id)}/{_segment(audience_id)}"
+    return f"{_audiences(workspace_id)}/{path_segment(audience_id, what='audience_id')}"
 
 
 class NeuroflashClient:
@@ -83,6 +74,7 @@ class NeuroflashClient:
         client_secret: SecretStr | None = None,
         access_token: SecretStr | None = None,
         timeout_seconds: float = 30.0,
+        call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS,
         http_transport: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
@@ -123,6 +115,7 @@ class NeuroflashClient:
             retry=retry,
             sleep=sleep,
             rng=rng,
+            call_deadline=call_deadline_seconds,
         )
         return cls(transport, http)
 
@@ -156,6 +149,17 @@ class NeuroflashClient:
             return model.model_validate(data)
         except ValidationError as exc:
             raise ResponseFormatError(f"Unexpected {what} from the API: {exc.error_count()} problems") from exc
+
+    @staticmethod
+    def _same_audience(audience: Audience, audience_id: str) -> Audience:
+        # A router that resolved the path differently (or a proxy) answered for another object:
+        # acting on it (a delete preview, a merge for an update) would touch the wrong audience.
+        if audience.id != audience_id:
+            raise ResponseFormatError(
+                f"Asked for audience {audience_id!r} but the API answered with audience {audience.id!r}; "
+                "nothing was changed. Use an id exactly as neuroflash_list_audiences returned it."
+            )
+        return audience
 
     # -- workspaces ---------------------------------------------------------------------------
 
@@ -208,8 +212,7 @@ class NeuroflashClient:
 
     async def get_audience(self, workspace_id: str, audience_id: str) -> Audience:
         data = await self._json("GET", _audience(workspace_id, audience_id))
-        audience: Audience = self._parse(Audience, data, "audience")
-        return audience
+        return self._same_audience(self._parse(Audience, data, "audience"), audience_id)
 
     async def create_audience(self, workspace_id: str, profile: AudienceProfile) -> Audience:
         data = await self._json("POST", _audiences(workspace_id), json=profile.to_body())
@@ -219,8 +222,7 @@ class NeuroflashClient:
     async def update_audience(self, workspace_id: str, audience_id: str, profile: AudienceProfile) -> Audience:
         """Full replacement (PUT): `profile` must be complete; see tools for fetch-merge-PUT."""
         data = await self._json("PUT", _audience(workspace_id, audience_id), json=profile.to_body())
-        audience: Audience = self._parse(Audience, data, "audience")
-        return audience
+        return self._same_audience(self._parse(Audience, data, "audience"), audience_id)
 
     async def delete_audience(self, workspace_id: str, audience_id: str) -> None:
         await self._transport.request("DELETE", _audience(workspace_id, audience_id))
@@ -260,9 +262,7 @@ class NeuroflashClient:
         await self._transport.request("PUT", f"{_audience(workspace_id, audience_id)}/usage", json={})
 
     async def get_limits(self, workspace_id: str) -> AudienceLimits:
-        data = await self._json(
-            "GET", f"/audience-service/v1/workspaces/{_segment(workspace_id)}/limits/target-audiences"
-        )
+        data = await self._json("GET", f"{_workspace(workspace_id)}/limits/target-audiences")
         limits: AudienceLimits = self._parse(AudienceLimits, data, "limits")
         return limits
 
@@ -271,7 +271,7 @@ class NeuroflashClient:
         body = UrlImportRequest(audience_model_id=audience_model_id, urls=list(urls)).to_body()
         data = await self._json(
             "POST",
-            f"/audience-service/v1/workspaces/{_segment(workspace_id)}/target-audiences-url-imports",
+            f"{_workspace(workspace_id)}/target-audiences-url-imports",
             json=body,
         )
         profile: AudienceProfile = self._parse(AudienceProfile, data, "URL import result")

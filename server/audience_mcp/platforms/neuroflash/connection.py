@@ -40,6 +40,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             client_id=SANDBOX_CLIENT_ID,
             client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
             timeout_seconds=settings.server.timeout_seconds,
+            call_deadline_seconds=settings.server.call_deadline_seconds,
             http_transport=httpx2.ASGITransport(app=app),
             retry=retry,
             sleep=sleep,
@@ -52,6 +53,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
         client_secret=settings.neuroflash.client_secret,
         access_token=settings.neuroflash.access_token,
         timeout_seconds=settings.server.timeout_seconds,
+        call_deadline_seconds=settings.server.call_deadline_seconds,
         retry=retry,
         sleep=sleep,
     )

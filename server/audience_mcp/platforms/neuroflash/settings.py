@@ -5,8 +5,13 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.core.http.urls import credential_url_problem
+
 DEFAULT_API_URL = "https://app.neuroflash.com/api"
 DEFAULT_TOKEN_URL = "https://id.neuroflash.com/oauth/v2/token"  # noqa: S105 - a URL
+# The hosts of the public documents (app.neuroflash.com, id.neuroflash.com) share this domain;
+# `check` warns when a URL that receives credentials leaves it.
+DOCUMENTED_DOMAIN = "neuroflash.com"
 # The example audience model of every neuroflash guide; no endpoint lists models (the public docs).
 DEFAULT_AUDIENCE_MODEL_ID = "538b1efc6f88ad88feebf7acd8c618facb54fe82"
 
@@ -53,8 +58,12 @@ class NeuroflashSettings(BaseSettings):
 
     @field_validator("api_url", "token_url")
     @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _credentials_only_over_https(cls, value: str) -> str:
+        # Both receive credentials (the client secret, the bearer token): refuse before anything is sent.
+        problem = credential_url_problem(value.strip())
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip().rstrip("/")
 
     @property
     def has_credentials(self) -> bool:

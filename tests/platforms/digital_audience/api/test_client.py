@@ -16,7 +16,7 @@ from audience_mcp.core.http.errors import (
     ServerError,
     UnsendableRequestError,
 )
-from audience_mcp.core.logs import redactor
+from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.digital_audience.client import DigitalAudienceClient, ResponseFormatError, path_id
 from audience_mcp.platforms.digital_audience.models import ActivationRequest
 from audience_mcp.platforms.digital_audience.sandbox import SandboxConfig, create_sandbox_app

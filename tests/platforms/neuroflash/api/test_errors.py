@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from audience_mcp.core.http.paths import UnsafePathSegmentError
 from audience_mcp.platforms.neuroflash.api import (
     AudienceProfile,
     AuthenticationError,
@@ -103,5 +104,6 @@ async def test_the_plan_limit_is_told_apart_from_a_permission_error(client: Neur
 
 async def test_path_ids_cannot_escape_their_segment(client: NeuroflashClient) -> None:
     ws = await workspace(client)
-    with pytest.raises(NotFoundError):
+    # Refused before sending (core/http/paths.py), not left to the server's 404.
+    with pytest.raises(UnsafePathSegmentError, match="contains a slash"):
         await client.get_audience(ws, "../../limits/target-audiences")

@@ -107,7 +107,9 @@ class FailingTransport(httpx2.AsyncBaseTransport):
 
     def __init__(self, inner: httpx2.AsyncBaseTransport, plan: list[str]) -> None:
         self.inner = inner
-        self.plan = plan  # per API request: "connect" (never sent), "read" (sent, answer lost), "ok"
+        # Per API request: "connect", "connect-timeout", "pool-timeout" (never sent), "read" (sent,
+        # answer lost), "ok".
+        self.plan = plan
         self.sent = 0
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -116,6 +118,10 @@ class FailingTransport(httpx2.AsyncBaseTransport):
         step = self.plan.pop(0)
         if step == "connect":
             raise httpx2.ConnectError("connection refused", request=request)
+        if step == "connect-timeout":
+            raise httpx2.ConnectTimeout("no connection in time", request=request)
+        if step == "pool-timeout":
+            raise httpx2.PoolTimeout("no free connection in the pool", request=request)
         response = await self.inner.handle_async_request(request)
         self.sent += 1
         if step == "read":
@@ -151,3 +157,42 @@ async def test_a_get_whose_answer_was_lost_is_retried(make_client: Any, sandbox_
         failing.plan = ["read", "ok"]
         page = await client.list_audiences(ws)
     assert page.data == [] and failing.sent == 2
+
+
+@pytest.mark.parametrize("never_sent", ["connect-timeout", "pool-timeout"])
+async def test_a_create_that_timed_out_before_it_left_is_retried(
+    make_client: Any, sandbox_app: Any, sandbox: Any, never_sent: str
+) -> None:
+    # A connect or pool timeout means no request left: before, it counted as "may have been
+    # applied", so a create was not retried and the model was told to check for a duplicate.
+    failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
+    async with make_client(http_transport=failing) as client:
+        ws = await workspace(client)
+        failing.plan = [never_sent, "ok"]
+        created = await client.create_audience(ws, guide_profile())
+    assert created.id and sandbox.store.count(ws) == 1 and failing.sent == 1
+
+
+async def test_a_create_that_never_connects_says_it_never_reached_the_server(
+    make_client: Any, sandbox_app: Any, sandbox: Any
+) -> None:
+    failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
+    async with make_client(http_transport=failing, retry=RetryPolicy(max_attempts=2)) as client:
+        ws = await workspace(client)
+        failing.plan = ["connect-timeout", "pool-timeout"]
+        with pytest.raises(APIConnectionError) as caught:
+            await client.create_audience(ws, guide_profile())
+    assert caught.value.reached_server is False and sandbox.store.count(ws) == 0
+
+
+async def test_a_put_whose_first_answer_was_lost_may_have_been_applied_even_if_the_retry_cannot_connect(
+    make_client: Any, sandbox_app: Any, sandbox: Any
+) -> None:
+    failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
+    async with make_client(http_transport=failing, retry=RetryPolicy(max_attempts=2)) as client:
+        ws = await workspace(client)
+        created = await client.create_audience(ws, guide_profile())
+        failing.plan = ["read", "connect"]
+        with pytest.raises(APIConnectionError) as caught:
+            await client.update_audience(ws, created.id, guide_profile(residence="Munich"))
+    assert caught.value.reached_server is None

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
-
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import LockTimeout, ResourceLocks
 from audience_mcp.platforms.appizer.client import AppizerClient
 from audience_mcp.platforms.appizer.models import AudienceSummary
 from audience_mcp.platforms.appizer.tools.errors import tool_error
@@ -25,19 +24,26 @@ def audience_key(app_id: str, audience_id: str | None) -> ResourceKey:
 
 
 class NameLocks:
-    """One in-process lock per (app, name), so two concurrent creates of one name are not both sent.
+    """One lock per (app, name), so two concurrent creates of one name are not both sent.
 
-    Stands in for core's per-resource lock (core/store/locks.py), which is being built; `hold` is
-    the one function to point at it.
+    The state store's resource locks (core/store/locks.py): they hold across the server
+    processes that share the state file, not only among this process's tasks.
     """
 
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], anyio.Lock] = {}
+    def __init__(self, locks: ResourceLocks) -> None:
+        self._locks = locks
 
     @asynccontextmanager
     async def hold(self, app_id: str, name: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault((app_id, name.casefold()), anyio.Lock())
-        async with lock:
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self._locks.hold(f"{PLATFORM}/{app_id}/name/{name.casefold()}"))
+            except LockTimeout as exc:
+                raise tool_error(
+                    f"Another create of this name has been in progress for over {exc.waited:g} seconds (possibly "
+                    "through another server process); nothing was sent. Call appizer_list_audiences to see whether "
+                    "it exists now."
+                ) from None
             yield
 
 
@@ -47,7 +53,10 @@ class AppizerState:
     journal: Journal
     default_app_id: str | None
     clock: Callable[[], float] = time.time  # wall clock of the observations
-    locks: NameLocks = field(default_factory=NameLocks)
+    locks: NameLocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.locks = NameLocks(self.journal.locks)
 
     def app_id(self, explicit: str | None) -> str:
         """The explicit app_id, else APPIZER_APP_ID (Appizer documents no route that lists apps)."""

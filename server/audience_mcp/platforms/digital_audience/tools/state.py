@@ -1,21 +1,21 @@
 """What every Digital Audience tool call shares: the client, the journal, confirmations, locks.
 
-The per-audience lock is in-process until core's per-resource lock in the state store lands
-(core/store/locks.py); `hold_audience` is the one function to point at it then.
+The per-audience lock is the state store's resource lock (core/store/locks.py), so a
+fetch-merge-write holds across the server processes sharing the state file.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
-
 from audience_mcp.core.mcp.confirmations import Confirmations
+from audience_mcp.core.mcp.errors import tool_error
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.store.keys import ResourceKey
+from audience_mcp.core.store.locks import LockTimeout
 from audience_mcp.platforms.digital_audience.client import DigitalAudienceClient
 from audience_mcp.platforms.digital_audience.models import Audience
 
@@ -29,22 +29,21 @@ class DigitalAudienceState:
     # Keys journal rows and observations: the same ids on another API (or the sandbox) are others.
     scope: str
     confirmations: Confirmations = field(default_factory=Confirmations)
-    _locks: dict[int, tuple[anyio.Lock, int]] = field(default_factory=dict)
 
     @asynccontextmanager
     async def hold_audience(self, audience_id: int) -> AsyncIterator[None]:
-        """One fetch-merge-write of an audience at a time (in-process; see the module docstring)."""
-        lock, users = self._locks.get(audience_id, (anyio.Lock(), 0))
-        self._locks[audience_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[audience_id]
-            if users <= 1:
-                del self._locks[audience_id]
-            else:
-                self._locks[audience_id] = (lock, users - 1)
+        """One fetch-merge-write of an audience at a time, across processes sharing the state store."""
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(
+                    self.journal.locks.hold(f"{PLATFORM}/{self.scope}/audience/{audience_id}")
+                )
+            except LockTimeout as exc:
+                raise tool_error(
+                    f"Another change to audience {audience_id} has been in progress for over {exc.waited:g} seconds "
+                    "(possibly through another server process); nothing was changed. Try again in a minute."
+                ) from None
+            yield
 
     def key(self, audience_id: int | None, resource_type: str = "audience") -> ResourceKey:
         return ResourceKey(PLATFORM, self.scope, resource_type, None if audience_id is None else str(audience_id))

@@ -21,8 +21,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 
+from audience_mcp.core.files import private_file
 from audience_mcp.core.sandboxkit.clock import now_ms, to_ms
 from audience_mcp.core.sandboxkit.jsonio import JsonObject, loads
 from audience_mcp.platforms.neuroflash.sandbox.accounts import SANDBOX_ACCOUNTS, account_by_user_id
@@ -49,10 +49,8 @@ class Store:
     def __init__(self, db_path: str, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._lock = threading.RLock()
-        if db_path != ":memory:":
-            Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
-            db_path if db_path == ":memory:" else str(Path(db_path).expanduser()),
+            private_file(db_path),  # 0600: test data and service accounts are the owner's only
             check_same_thread=False,
             isolation_level=None,
         )
