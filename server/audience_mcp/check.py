@@ -248,6 +248,28 @@ def _url_warnings(report: CheckReport, settings: Settings, sources: Mapping[str,
         )
 
 
+async def _oauth_keys(report: CheckReport, settings: Settings) -> None:
+    """HTTP mode's OAuth: can the issuer's signing keys be fetched (the server fetches them on first use)?"""
+    from audience_mcp.core.auth.keys import KeysUnavailable, discover_jwks_url, fetch_json, signing_keys
+
+    issuer = settings.server.oauth_issuer
+    assert issuer is not None
+    try:
+        url = settings.server.oauth_jwks_url or await discover_jwks_url(issuer)
+        found = signing_keys(await fetch_json(url), url)
+    except KeysUnavailable as exc:
+        report.problem(
+            "oauth",
+            f"the signing keys of {issuer} cannot be fetched: {exc}",
+            "Set AUDIENCE_MCP_OAUTH_ISSUER exactly as the tokens' iss claim says, or AUDIENCE_MCP_OAUTH_JWKS_URL.",
+        )
+        return
+    if not found:
+        report.problem("oauth", f"{url} holds no public signature key", "Check AUDIENCE_MCP_OAUTH_JWKS_URL.")
+        return
+    report.step("oauth", f"ok: {len(found)} signing keys of {issuer} from {url}")
+
+
 async def run_check(
     settings: Settings, *, overrides: Mapping[str, object], backend_factory: BackendFactory = open_backend
 ) -> CheckReport:
@@ -262,6 +284,8 @@ async def run_check(
     for name, variable in setting_variables().items():
         value = next(getattr(part, name) for part in parts if name in type(part).model_fields)
         report.settings.append((variable, _shown(value), sources[name]))
+    if settings.server.oauth_issuer is not None:
+        await _oauth_keys(report, settings)
     if settings.server.sandbox:
         settings, backend = _sandbox_without_creating_db(settings)
         report.step("backend", backend)

@@ -128,11 +128,37 @@ def _server(settings: Any, *, refuse_file_paths: bool = False) -> Any:
         sys.exit(2)
 
 
+def _oauth(args: argparse.Namespace, settings: Any) -> Any:
+    """The OAuth resource server when AUDIENCE_MCP_OAUTH_ISSUER is set (and --no-auth is not), else None."""
+    from audience_mcp.core.auth.resource_server import oauth_resource
+    from audience_mcp.http_server import default_resource_url
+
+    server = settings.server
+    if args.no_auth or server.oauth_issuer is None:
+        return None
+    return oauth_resource(
+        issuer=server.oauth_issuer,
+        resource_url=server.oauth_resource_url or default_resource_url(args.host, args.port),
+        audience=server.oauth_audience,
+        jwks_url=server.oauth_jwks_url,
+    )
+
+
+def _auth_summary(args: argparse.Namespace, settings: Any, oauth: Any) -> str:
+    if args.no_auth:
+        return "no authentication"
+    kinds = ["bearer token"] if settings.server.token is not None else []
+    if oauth is not None:
+        kinds.append(f"OAuth access tokens of {settings.server.oauth_issuer} for {oauth.auth.resource_server_url}")
+    return " or ".join(kinds) + " required"
+
+
 def _serve_http(args: argparse.Namespace, settings: Any) -> None:
     from audience_mcp.http_server import build_http_app, serve_http
 
-    if args.no_auth and settings.server.token is not None:
-        logger.warning("--no-auth: AUDIENCE_MCP_TOKEN is set but will not be required")
+    if args.no_auth and (settings.server.token is not None or settings.server.oauth_issuer is not None):
+        logger.warning("--no-auth: AUDIENCE_MCP_TOKEN / AUDIENCE_MCP_OAUTH_ISSUER are set but will not be required")
+    oauth = _oauth(args, settings)
     # A remote client must not read the server's files: file_path only inside AUDIENCE_MCP_IMAGE_DIR.
     server = _server(settings, refuse_file_paths=True)
     app = build_http_app(
@@ -142,6 +168,7 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         token=None if args.no_auth else settings.server.token,
         extra_hosts=settings.server.host_list(),
         extra_origins=settings.server.origin_list(),
+        oauth=oauth,
     )
     logger.info(
         "Serving MCP over Streamable HTTP at http://%s:%d/mcp (%s%s, %s)",
@@ -149,7 +176,7 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         args.port,
         "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
         ", read-only" if settings.server.read_only else "",
-        "no authentication" if args.no_auth else "bearer token required",
+        _auth_summary(args, settings, oauth),
     )
     serve_http(
         app,
@@ -204,7 +231,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         from audience_mcp.http_server import startup_refusal
 
         refusal = startup_refusal(
-            host=args.host, allow_remote=args.allow_remote, no_auth=args.no_auth, token=settings.server.token
+            host=args.host,
+            allow_remote=args.allow_remote,
+            no_auth=args.no_auth,
+            token=settings.server.token,
+            oauth_issuer=settings.server.oauth_issuer,
+            oauth_resource_url=settings.server.oauth_resource_url,
         )
         if refusal is not None:
             logger.error(refusal)

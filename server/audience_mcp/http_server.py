@@ -9,31 +9,49 @@ process, and every session shares that AppState. In front of it sits `BearerToke
    address, plus AUDIENCE_MCP_ALLOWED_HOSTS / AUDIENCE_MCP_ALLOWED_ORIGINS; refused values are
    logged truncated. The same settings go to the SDK's transport, which checks again; the gate
    runs first so nothing reaches a session manager before these checks.
-2. `Authorization: Bearer <AUDIENCE_MCP_TOKEN>`, compared in constant time; else 401. Failed
-   tokens are throttled per client address (429). The token needs 128 bits of entropy.
+2. `Authorization: Bearer <token>`: the static AUDIENCE_MCP_TOKEN (constant-time compare; 128
+   bits of entropy), and/or an OAuth access token of AUDIENCE_MCP_OAUTH_ISSUER (core/auth/);
+   else 401 whose `WWW-Authenticate` names the protected-resource metadata (RFC 9728) when
+   OAuth is on. Failed tokens are throttled per client address (429). An accepted token becomes
+   the SDK's AuthenticatedUser and auth context, so tools see its scopes and the journal its
+   caller (core/mcp/access.py), and the SDK binds each session to its principal.
 3. uvicorn closes connections whose headers come too slowly and answers 503 past a connection
    limit; bodies may hold a 5 MB image as base64 (http_guards.py).
 
-`/healthz` is public and answers `{"status": "ok"}` only. The client's token is never seen
+`/healthz` is public and answers `{"status": "ok"}` only; so is the protected-resource metadata
+(`/.well-known/oauth-protected-resource/mcp`) in OAuth mode. The client's token is never seen
 by the API client: it authenticates to neuroflash with its own credentials from settings.
+
+Why not `MCPServer(auth=AuthSettings, token_verifier=...)`: its RequireAuthMiddleware would
+replace this gate's throttling and the static token, apply scopes to the whole endpoint instead
+of per tool, and create_server would need to know the transport. The gate uses the SDK's pieces
+instead: TokenVerifier, AccessToken, AuthenticatedUser, AuthContextMiddleware, AuthSettings and
+the protected-resource routes.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
+from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
+from starlette.authentication import AuthCredentials
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from audience_mcp.core.auth.keys import KeysUnavailable
+from audience_mcp.core.auth.resource_server import OAuthResource
+from audience_mcp.core.auth.static_token import StaticTokenVerifier
 from audience_mcp.core.http.urls import is_loopback
 from audience_mcp.http_guards import (
     FailedAttempts,
@@ -94,13 +112,25 @@ def transport_security(
     )
 
 
-def _unauthorized(description: str, *, invalid: bool) -> Response:
-    # RFC 6750: no error code when credentials are missing, invalid_token when they are wrong.
-    challenge = 'Bearer realm="mcp", error="invalid_token"' if invalid else 'Bearer realm="mcp"'
+def default_resource_url(host: str, port: int) -> str:
+    return f"http://{_host_header(host)}:{port}{MCP_PATH}"
+
+
+def _challenge(metadata_url: str | None, error: str | None = None) -> str:
+    # RFC 6750: no error code when credentials are missing; RFC 9728: where the metadata is.
+    parts = ['realm="mcp"']
+    if metadata_url is not None:
+        parts.append(f'resource_metadata="{metadata_url}"')
+    if error is not None:
+        parts.append(f'error="{error}"')
+    return "Bearer " + ", ".join(parts)
+
+
+def _unauthorized(description: str, *, invalid: bool, metadata_url: str | None) -> Response:
     return JSONResponse(
         {"error": "invalid_token" if invalid else "unauthorized", "error_description": description},
         status_code=401,
-        headers={"WWW-Authenticate": challenge},
+        headers={"WWW-Authenticate": _challenge(metadata_url, "invalid_token" if invalid else None)},
     )
 
 
@@ -113,11 +143,23 @@ def _throttled(seconds: float) -> Response:
     )
 
 
+def _keys_unavailable() -> Response:
+    return JSONResponse(
+        {
+            "error": "temporarily_unavailable",
+            "error_description": "The identity provider's signing keys cannot be fetched right now; retry in a minute.",
+        },
+        status_code=503,
+        headers={"Retry-After": "60"},
+    )
+
+
 class BearerTokenGate:
-    """ASGI middleware: Host/Origin checks and the bearer token, on every path but /healthz.
+    """ASGI middleware: Host/Origin checks and the bearer token, on every path but the public ones.
 
     Host and Origin follow the SDK's rule (`http_guards.header_allowed`) with the same settings
-    the SDK's transport checks again; refusals are logged truncated. Failed tokens are counted
+    the SDK's transport checks again; refusals are logged truncated. A token passes when one of
+    the verifiers (the static token, the OAuth issuer's) accepts it. Failed tokens are counted
     per client address (`FailedAttempts`), and an address past the limit gets 429.
     """
 
@@ -128,9 +170,18 @@ class BearerTokenGate:
         token: SecretStr | None,
         security: TransportSecuritySettings,
         failed_attempts: FailedAttempts | None = None,
+        oauth: OAuthResource | None = None,
     ) -> None:
-        self.app = app
-        self._expected = token.get_secret_value().encode() if token is not None else None
+        self.app = AuthContextMiddleware(app)  # the accepted token, for tools (get_access_token)
+        self._verifiers: list[TokenVerifier] = []
+        if token is not None:
+            self._verifiers.append(StaticTokenVerifier(token.get_secret_value()))
+        self._metadata_url: str | None = None
+        self._public: dict[str, ASGIApp] = {}
+        if oauth is not None:
+            self._verifiers.append(oauth.verifier)
+            self._metadata_url = oauth.metadata_url
+            self._public = {route.path: Router(routes=[route]) for route in oauth.metadata_routes()}
         self._security = security
         self._failed = failed_attempts or FailedAttempts()
 
@@ -138,11 +189,20 @@ class BearerTokenGate:
         if scope["type"] != "http" or scope["path"] == HEALTH_PATH:
             await self.app(scope, receive, send)
             return
+        public = self._public.get(scope["path"])
+        if public is not None:  # the resource metadata: public, read by browser-based clients too
+            await public(scope, receive, send)
+            return
         request = Request(scope)
         rejection = self._check_host_and_origin(request)
-        if rejection is None and self._expected is not None:
+        if rejection is None and self._verifiers:
             address = request.client.host if request.client else "unknown"
-            rejection = self._check_token(request.headers.get("authorization"), address)
+            accepted = await self._check_token(request.headers.get("authorization"), address)
+            if isinstance(accepted, AccessToken):
+                user = AuthenticatedUser(accepted)
+                scope = {**scope, "user": user, "auth": AuthCredentials(accepted.scopes)}
+            else:
+                rejection = accepted
         if rejection is not None:
             await rejection(scope, receive, send)
             return
@@ -158,19 +218,24 @@ class BearerTokenGate:
             return Response("Invalid Origin header", status_code=403)
         return None
 
-    def _check_token(self, header: str | None, address: str) -> Response | None:
-        assert self._expected is not None
+    async def _check_token(self, header: str | None, address: str) -> AccessToken | Response:
         wait = self._failed.retry_after(address)
         if wait is not None:
             return _throttled(wait)
         scheme, _, presented = (header or "").strip().partition(" ")
-        if not header or scheme.lower() != "bearer" or not presented.strip():
-            return _unauthorized("Send Authorization: Bearer <token>.", invalid=False)
-        if not hmac.compare_digest(presented.strip().encode(), self._expected):
-            self._failed.record(address)
-            logger.warning("Refused an invalid bearer token from %s", shown_header(address))
-            return _unauthorized("The bearer token is not valid.", invalid=True)
-        return None
+        presented = presented.strip()
+        if not header or scheme.lower() != "bearer" or not presented:
+            return _unauthorized("Send Authorization: Bearer <token>.", invalid=False, metadata_url=self._metadata_url)
+        try:
+            for verifier in self._verifiers:
+                accepted = await verifier.verify_token(presented)
+                if accepted is not None:
+                    return accepted
+        except KeysUnavailable:
+            return _keys_unavailable()  # not the client's fault: no failed attempt counted
+        self._failed.record(address)
+        logger.warning("Refused an invalid bearer token from %s", shown_header(address))
+        return _unauthorized("The bearer token is not valid.", invalid=True, metadata_url=self._metadata_url)
 
 
 async def healthz(request: Request) -> Response:
@@ -187,10 +252,12 @@ def build_http_app(
     extra_hosts: Sequence[str] = (),
     extra_origins: Sequence[str] = (),
     failed_attempts: FailedAttempts | None = None,
+    oauth: OAuthResource | None = None,
 ) -> ASGIApp:
     """The ASGI app for `--transport http`: /mcp behind the gate, /healthz open.
 
-    `token=None` means no authentication (the CLI allows that only on loopback). The
+    `token` (the static bearer token) and `oauth` (access tokens of an identity provider) may
+    both be given; neither means no authentication (the CLI allows that only on loopback). The
     returned app's lifespan must run (uvicorn does): it starts the SDK's session manager.
     """
     security = transport_security(host, port, extra_hosts=extra_hosts, extra_origins=extra_origins)
@@ -206,7 +273,7 @@ def build_http_app(
         host=host,
         max_request_body_size=MAX_REQUEST_BODY_BYTES,
     )
-    return BearerTokenGate(app, token=token, security=security, failed_attempts=failed_attempts)
+    return BearerTokenGate(app, token=token, security=security, failed_attempts=failed_attempts, oauth=oauth)
 
 
 def uvicorn_config(
@@ -253,7 +320,15 @@ def serve_http(
     uvicorn.Server(config).run()
 
 
-def startup_refusal(*, host: str, allow_remote: bool, no_auth: bool, token: SecretStr | None) -> str | None:
+def startup_refusal(
+    *,
+    host: str,
+    allow_remote: bool,
+    no_auth: bool,
+    token: SecretStr | None,
+    oauth_issuer: str | None = None,
+    oauth_resource_url: str | None = None,
+) -> str | None:
     """Why HTTP mode must not start with these flags, or None when it may."""
     if not is_loopback(host) and not allow_remote:
         return (
@@ -264,10 +339,17 @@ def startup_refusal(*, host: str, allow_remote: bool, no_auth: bool, token: Secr
         if not is_loopback(host):
             return f"--no-auth is only allowed on a loopback host (127.0.0.1, ::1, localhost), not on {host}."
         return None
+    if oauth_issuer is not None and oauth_resource_url is None and not is_loopback(host):
+        return (
+            "OAuth on a non-loopback host needs AUDIENCE_MCP_OAUTH_RESOURCE_URL: the URL clients reach /mcp at "
+            "(e.g. https://mcp.example.com/mcp), which tokens are issued for and the metadata names."
+        )
     if token is None:
+        if oauth_issuer is not None:
+            return None
         return (
             "HTTP mode needs a bearer token: set AUDIENCE_MCP_TOKEN (for example to the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
-            "or use --no-auth on a loopback host."
+            "or AUDIENCE_MCP_OAUTH_ISSUER for your identity provider's tokens, or use --no-auth on a loopback host."
         )
     return token_weakness(token.get_secret_value())

@@ -100,6 +100,44 @@ class ServerSettings(BaseSettings):
     allowed_hosts: str = Field(
         default="", description="Extra Host header values the HTTP transport accepts, comma-separated"
     )
+    oauth_issuer: str | None = Field(
+        default=None,
+        description="HTTP mode: accept OAuth access tokens (JWT) from this issuer (the identity provider's URL)",
+    )
+    oauth_audience: str | None = Field(
+        default=None, description="HTTP mode: the audience (aud) tokens must carry; default: the resource URL"
+    )
+    oauth_jwks_url: str | None = Field(
+        default=None, description="HTTP mode: the issuer's signing keys (JWKS); default: from its metadata"
+    )
+    oauth_resource_url: str | None = Field(
+        default=None,
+        description="HTTP mode: this server's /mcp URL as clients reach it; default: http://<host>:<port>/mcp",
+    )
+
+    @field_validator("oauth_issuer", "oauth_audience", "oauth_jwks_url", "oauth_resource_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("oauth_issuer", "oauth_jwks_url")
+    @classmethod
+    def _keys_only_over_https(cls, value: str | None) -> str | None:
+        from audience_mcp.core.auth.urls import key_url_problem
+
+        problem = key_url_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("oauth_resource_url")
+    @classmethod
+    def _resource_is_a_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not a URL like https://mcp.example.com/mcp")
+        return value
 
     @field_validator("token", mode="before")
     @classmethod

@@ -230,3 +230,24 @@ def test_a_journal_from_a_newer_server_is_refused_untouched(tmp_path: Path) -> N
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION + 1
         assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def test_a_version_3_journal_gains_an_empty_actor_and_new_rows_name_theirs(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    with sqlite3.connect(path, isolation_level=None) as db:
+        for step in schema.MIGRATIONS[:3]:
+            step(db)
+        db.execute("PRAGMA user_version = 3")
+        db.execute(
+            "INSERT INTO changes (created_at, tool, action, platform, scope_id, resource_type, resource_id, status)"
+            " VALUES ('2026-01-01T00:00:00.000Z', 't', 'update', 'neuroflash', 'ws', 'audience', 'a1', 'succeeded')"
+        )
+    journal = Journal(str(path))
+    old = journal.get(1)
+    assert old is not None and old.actor is None
+    new = journal.begin(A1, tool="t", action="update", actor="alice@example.com via crm-bot")
+    assert [c.id for c in journal.recent(actor="ALICE")] == [new]
+    assert [c.id for c in journal.recent(actor="crm-bot")] == [new]
+    assert journal.recent(actor="bob") == []
+    assert [c.id for c in journal.recent()] == [new, 1]
+    journal.close()

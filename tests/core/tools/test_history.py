@@ -130,3 +130,12 @@ async def test_recent_changes_name_their_platform(harness: Harness, client: Clie
     (change,) = (await call(client, "list_recent_changes"))["changes"]
 
     assert (change["platform"], change["action"], change["changed_fields"]) == ("neuroflash", "update", ["name"])
+
+
+async def test_changes_without_a_token_are_by_local_and_filter_by_actor(harness: Harness, client: Client) -> None:
+    change_id = await deleted_audience(harness, client)
+
+    listed = await call(client, "list_recent_changes")
+    assert [(c["change_id"], c["actor"]) for c in listed["changes"]] == [(change_id, "local")]
+    assert (await call(client, "list_recent_changes", actor="LOCAL"))["changes"][0]["change_id"] == change_id
+    assert (await call(client, "list_recent_changes", actor="someone-else"))["changes"] == []

@@ -17,6 +17,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
+from audience_mcp.core.mcp.access import scoped
 from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
 from audience_mcp.core.mcp.call_guard import guarded
 from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas
@@ -117,6 +118,7 @@ def _description(docstring: str) -> str:
 def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     # Arguments are checked and refused in the project's voice (arguments.py), not pydantic's.
     tool = ArgumentCheckedTool.from_function(spec.fn, name=spec.name, annotations=annotations)
+    assert isinstance(tool, ArgumentCheckedTool)  # from_function builds the class it is called on
     # Shrink what every tools/list carries (schemas.py); validation still uses the pydantic models.
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {
@@ -127,4 +129,4 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     }
     if output_schema is not None:
         tool.fn_metadata.output_schema = outline_output_schema(compact_schema(output_schema))
-    return tool.model_copy(update=updates)
+    return scoped(tool.model_copy(update=updates))  # the caller's scopes are checked first (access.py)

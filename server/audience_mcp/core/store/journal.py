@@ -74,6 +74,7 @@ class Change:
     image: dict[str, Any] | None
     restores: int | None
     restored_by: int | None
+    actor: str | None = None  # who made it; None for rows journaled before actors were kept
 
 
 def _timestamp(moment: datetime) -> str:
@@ -145,14 +146,15 @@ class Journal:
         request: Mapping[str, Any] | None = None,
         image: Mapping[str, Any] | None = None,
         restores: int | None = None,
+        actor: str | None = None,
     ) -> int:
-        """Record a write about to be sent; returns the change id."""
+        """Record a write about to be sent (by `actor`, see core/auth/caller.py); returns the change id."""
         now = _timestamp(datetime.now(UTC))
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO changes (created_at, tool, action, platform, scope_id, resource_type, resource_id,"
-                " status, before_json, request_json, image_json, restores)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+                " status, before_json, request_json, image_json, restores, actor)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
                 (
                     now,
                     tool,
@@ -165,6 +167,7 @@ class Journal:
                     _dump(request),
                     _dump(image),
                     restores,
+                    None if actor is None else redactor.redact(actor),
                 ),
             )
             change_id = cursor.lastrowid
@@ -229,14 +232,23 @@ class Journal:
             row = self._db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
         return None if row is None else _change(row)
 
-    def recent(self, *, platform: str | None = None, resource_id: str | None = None, limit: int = 20) -> list[Change]:
-        """Newest first; an empty or None filter does not filter."""
-        platform, resource_id = platform or None, resource_id or None
+    def recent(
+        self,
+        *,
+        platform: str | None = None,
+        resource_id: str | None = None,
+        actor: str | None = None,
+        limit: int = 20,
+    ) -> list[Change]:
+        """Newest first; an empty or None filter does not filter. `actor` matches any part of the
+        actor, ignoring case (a subject, a client id, or "subject via client" whole)."""
+        platform, resource_id, actor = platform or None, resource_id or None, actor or None
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM changes WHERE (?1 IS NULL OR platform = ?1) AND (?2 IS NULL OR resource_id = ?2)"
-                " ORDER BY id DESC LIMIT ?3",
-                (platform, resource_id, limit),
+                " AND (?3 IS NULL OR instr(lower(actor), lower(?3)) > 0)"
+                " ORDER BY id DESC LIMIT ?4",
+                (platform, resource_id, actor, limit),
             ).fetchall()
         return [_change(row) for row in rows]
 
@@ -259,4 +271,5 @@ def _change(row: sqlite3.Row) -> Change:
         image=_load(row["image_json"]),
         restores=row["restores"],
         restored_by=row["restored_by"],
+        actor=row["actor"],
     )

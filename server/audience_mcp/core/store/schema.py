@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-VERSION = 3
+VERSION = 4
 
 _CHANGES_V1 = """
 CREATE TABLE changes (
@@ -97,8 +97,14 @@ def _to_v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _to_v4(db: sqlite3.Connection) -> None:
+    """Who made each change: the caller's actor ("local" over stdio, "static-token" for the shared
+    bearer token, "subject via client" for an OAuth token). Older rows have none (NULL): unknown."""
+    db.execute("ALTER TABLE changes ADD COLUMN actor TEXT")
+
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
 assert len(MIGRATIONS) == VERSION
 
 

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from audience_mcp.core.auth.caller import current_actor
 from audience_mcp.core.store.journal import Action, Journal
 from audience_mcp.core.store.keys import ResourceKey
 from audience_mcp.core.store.snapshots import Snapshottable, snapshot
@@ -55,6 +56,7 @@ async def journaled_write(
     platform's translation of its API error). `after` picks what of the answer to keep
     (default: the answer itself); `new_id` names the created resource of a create.
     `restores` makes this the undo of that change, marked as undone when this succeeds.
+    The row names the current caller (core/auth/caller.py), set per tool call.
     """
     try:
         change_id = journal.begin(
@@ -65,6 +67,7 @@ async def journaled_write(
             request=snapshot(request),
             image=snapshot(image),
             restores=restores,
+            actor=current_actor(),
         )
     except BaseException:
         if inspect.iscoroutine(send):

@@ -41,6 +41,7 @@ class ChangeView(BaseModel):
     changed_fields: list[str]
     error: str | None = None
     restored_by: int | None = None
+    actor: str | None = None
 
 
 class ChangesResult(BaseModel):
@@ -100,6 +101,7 @@ def _view(state: ServerState, change: Change) -> ChangeView:
         changed_fields=fields,
         error=change.error,
         restored_by=change.restored_by,
+        actor=change.actor,
     )
 
 
@@ -108,10 +110,11 @@ async def list_recent_changes(
     audience_id: Annotated[str | None, Field(description="Only this audience")] = None,
     platform: str | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 20,
+    actor: str | None = None,
 ) -> ChangesResult:
     """Changes this server made, newest first, each with its change_id."""
     state = server_state(ctx)
-    changes = _journal(state).recent(platform=platform, resource_id=audience_id, limit=limit)
+    changes = _journal(state).recent(platform=platform, resource_id=audience_id, actor=actor, limit=limit)
     return ChangesResult(changes=[_view(state, c) for c in changes])
 
 
