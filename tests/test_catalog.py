@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from audience_mcp.app import PUBLISHED_SCHEMAS
 from audience_mcp.dev.catalog import (
     README,
     SNAPSHOT,
     TABLE_END,
     TABLE_START,
     list_tools,
+    published_schemas_text,
     readme_table,
     snapshot_text,
 )
@@ -28,6 +30,11 @@ async def test_every_tool_matches_the_checked_in_snapshot() -> None:
     assert [t["name"] for t in tools] == [t["name"] for t in expected], REGENERATE
     for tool, snapshot in zip(tools, expected, strict=True):
         assert json.loads(snapshot_text([tool]))[0] == snapshot, f"{tool['name']} drifted; {REGENERATE}"
+
+
+def test_the_precomputed_schemas_are_what_the_tools_publish_now() -> None:
+    """The server lists tools from this file at start-up (core/mcp/published.py)."""
+    assert PUBLISHED_SCHEMAS.read_text(encoding="utf-8") == published_schemas_text(), REGENERATE
 
 
 async def test_the_readme_tool_table_is_generated_from_the_server() -> None:

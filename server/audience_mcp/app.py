@@ -19,12 +19,16 @@ from mcp.server.mcpserver import MCPServer
 
 from audience_mcp import __version__
 from audience_mcp.core.logs import configure_logging
-from audience_mcp.core.mcp.registry import SettingsChoiceError, build_tools, select_toolsets
+from audience_mcp.core.mcp.published import PublishedSchemas
+from audience_mcp.core.mcp.registry import SettingsChoiceError, Toolset, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
+
+# The precomputed schemas of every tool (core/mcp/published.py); `dev.catalog --write` refreshes it.
+PUBLISHED_SCHEMAS = Path(__file__).with_name("published_tools.json")
 
 SHARED_INSTRUCTIONS = """\
 Manage marketing audiences. A platform's tools start with its name; the shared ones do not.
@@ -78,6 +82,11 @@ def enabled_platforms(settings: Settings, *, opened_by_caller: Iterable[str] = (
     return [name for name in PLATFORM_MODULES if name in given or settings.platform_settings(name).has_credentials]
 
 
+def all_toolsets(platforms: Iterable[Platform]) -> list[Toolset]:
+    """Every toolset these platforms bring, then the shared ones (before AUDIENCE_MCP_TOOLSETS chooses)."""
+    return [*(toolset for platform in platforms for toolset in platform.toolsets()), *shared_toolsets()]
+
+
 def instructions(platforms: list[Platform], *, read_only: bool) -> str:
     if read_only:
         return READ_ONLY_INSTRUCTIONS
@@ -126,16 +135,14 @@ def create_server(
         finally:
             journal.close()
 
-    toolsets = select_toolsets(
-        [*(t for p in platforms for t in p.toolsets()), *shared_toolsets()], settings.server.toolset_list()
-    )
+    toolsets = select_toolsets(all_toolsets(platforms), settings.server.toolset_list())
     server: MCPServer[ServerState] = MCPServer(
         "audiences",
         title="Marketing audiences",
         instructions=instructions(platforms, read_only=read_only),
         version=__version__,
         lifespan=lifespan,
-        tools=build_tools(toolsets, read_only=read_only),
+        tools=build_tools(toolsets, read_only=read_only, schemas=PublishedSchemas.load(PUBLISHED_SCHEMAS)),
     )
     for platform in platforms:
         for prompt in platform.prompts():

@@ -4,8 +4,9 @@ One standalone sandbox (`sandbox-api`, a separate process on loopback) serves bo
 - direct: `NeuroflashClient.get_audience` in this process;
 - stdio: the `neuroflash_get_audience` tool through the SDK's stdio client, the server process pointed
   at the same sandbox through NEUROFLASH_API_URL / TOKEN_URL / CLIENT_ID / CLIENT_SECRET.
-Both paths are warmed up (token, workspace, connections), then measured in interleaved blocks
-so drift of the machine hits both alike. The overhead is the difference of the medians.
+Both paths are warmed up (token, workspace, connections), then measured call by call in
+rotating order (every path once per turn), so drift of the machine hits all paths alike.
+The overhead is the difference of the medians.
 A full run repeats this in three rounds with fresh processes (where the scheduler places the
 three processes of the stdio path changes the result on a small machine) and reports the
 median round.
@@ -18,9 +19,12 @@ stdio floor, with nothing of this project in it).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.common import (
@@ -42,8 +46,37 @@ OVERHEAD_TARGET_MS = 1.5
 RATIO_TARGET = 1.10  # against the floor measured in the same run, so machine speed cancels out
 
 
-async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, list[float]], int]:
-    """One round with fresh processes: samples (seconds) per path, and tool errors."""
+# Every path's CPU time is measured; the ratio compares ours over stdio with its floor (raw GET +
+# no-op call), the other two split where the difference goes.
+CPU_PATHS = ("raw_http", "noop_stdio", "stdio", "direct", "in_memory")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and all its children alive now (the sandbox and both stdio servers).
+
+    An idle process adds nothing, so the delta over a block of calls of one path is the CPU that
+    path costs across every process it involves. Children are read from /proc (Linux) in clock
+    ticks; blocks of a few hundred calls keep the tick's rounding to a few percent.
+    """
+    total = time.process_time()
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: set[str] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):
+            children.update((task / "children").read_text().split())
+    for pid in children:
+        with contextlib.suppress(OSError):
+            # Fields after the command (which may hold spaces): utime and stime are 14th and 15th.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+async def _round(
+    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int
+) -> tuple[dict[str, list[float]], dict[str, float], int]:
+    """One round with fresh processes: wall samples (seconds) per path, CPU seconds per call of the
+    CPU_PATHS (zero off Linux), and tool errors."""
     from contextlib import AsyncExitStack
 
     from mcp import Client, StdioServerParameters
@@ -136,21 +169,42 @@ async def _round(blocks: int, per_block: int, warmup: int) -> tuple[dict[str, li
                     for path in samples:
                         for _ in range(warmup):
                             errors += await call(path)
-                    for _ in range(blocks):
-                        for path, times in samples.items():
-                            for _ in range(per_block):
+                    paths = list(samples)
+                    for turn in range(turns):
+                        # Rotate the order, so no path always runs right after the same other path.
+                        for path in paths[turn % len(paths) :] + paths[: turn % len(paths)]:
+                            for _ in range(per_turn):
                                 started = time.perf_counter()
                                 errors += await call(path)
-                                times.append(time.perf_counter() - started)
-    return samples, errors
+                                samples[path].append(time.perf_counter() - started)
+                    cpu: dict[str, float] = dict.fromkeys(CPU_PATHS, 0.0)
+                    if Path("/proc/self/task").is_dir():
+                        for block in range(cpu_blocks):
+                            turn = block % len(CPU_PATHS)
+                            for path in CPU_PATHS[turn:] + CPU_PATHS[:turn]:
+                                before = _cpu_seconds()
+                                for _ in range(cpu_block):
+                                    errors += await call(path)
+                                cpu[path] += (_cpu_seconds() - before) / (cpu_blocks * cpu_block)
+    return samples, cpu, errors
 
 
 async def run(*, quick: bool) -> list[Result]:
-    rounds = [await _round(4, 25, 20)] if quick else [await _round(10, 50, 50) for _ in range(3)]
-    overheads = [ms(median(s["stdio"])) - ms(median(s["direct"])) for s, _ in rounds]
+    # One call per path per turn: on a shared machine, load changes within a 50-call block.
+    if quick:
+        rounds = [await _round(100, 1, 20, cpu_blocks=2, cpu_block=100)]
+    else:
+        rounds = [await _round(500, 1, 50, cpu_blocks=4, cpu_block=200) for _ in range(3)]
+    overheads = [ms(median(s["stdio"])) - ms(median(s["direct"])) for s, _, _ in rounds]
     # The median round (by overhead) supplies every figure, so the split adds up.
-    samples, _ = sorted(rounds, key=lambda r: ms(median(r[0]["stdio"])) - ms(median(r[0]["direct"])))[len(rounds) // 2]
-    errors = sum(e for _, e in rounds)
+    samples, _, _ = sorted(rounds, key=lambda r: ms(median(r[0]["stdio"])) - ms(median(r[0]["direct"])))[
+        len(rounds) // 2
+    ]
+    errors = sum(e for _, _, e in rounds)
+    cpu_ratios = [
+        c["stdio"] / (c["raw_http"] + c["noop_stdio"]) for _, c, _ in rounds if c["raw_http"] + c["noop_stdio"] > 0
+    ]
+    cpu_ms = {path: [round(ms(c[path]), 3) for _, c, _ in rounds] for path in CPU_PATHS}
     direct_times, stdio_times = samples["direct"], samples["stdio"]
     direct_ms, stdio_ms = ms(median(direct_times)), ms(median(stdio_times))
     in_memory_ms, noop_ms = ms(median(samples["in_memory"])), ms(median(samples["noop_stdio"]))
@@ -177,6 +231,13 @@ async def run(*, quick: bool) -> list[Result]:
             f"<= {RATIO_TARGET}x",
             at_most(ratio, RATIO_TARGET) and errors == 0,
             {"stdio_ms": round(stdio_ms, 3), "raw_http_ms": round(raw_ms, 3), "noop_stdio_ms": round(noop_ms, 3)},
+            group="per-call",
+        ),
+        Result(
+            "  CPU ratio: the same, in CPU time of every process involved (median round; steady under load)",
+            median(cpu_ratios) if cpu_ratios else None,
+            "x",
+            details={"cpu_ms_per_call_by_round": cpu_ms, "rounds_ratio": [round(r, 3) for r in cpu_ratios]},
             group="per-call",
         ),
         Result(

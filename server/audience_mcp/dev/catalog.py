@@ -1,9 +1,10 @@
-"""The tool catalog, generated from the server: the schema snapshot and the README table.
+"""The tool catalog, generated from the server: the schema snapshot, the README table and the
+precomputed schemas the server publishes at start-up.
 
-    python -m audience_mcp.dev.catalog --write   # refresh tests/snapshots/tools.json and README
+    python -m audience_mcp.dev.catalog --write   # refresh tests/snapshots/tools.json, README, published_tools.json
 
-Tests compare both with what the server registers now, so a changed tool name, description,
-schema or annotation fails CI until the snapshot and the README are regenerated on purpose.
+Tests compare all three with what the server registers now, so a changed tool name, description,
+schema or annotation fails CI until they are regenerated on purpose.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ async def list_tools(read_only: bool = False, platforms: str = "") -> list[dict[
     server = create_server(settings)
     tools = await server.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
+
+
+def published_schemas_text() -> str:
+    """`published_tools.json` as the tools make it now: every tool of every platform, built the slow way."""
+    from audience_mcp.app import all_toolsets
+    from audience_mcp.core.mcp.published import published_entry
+    from audience_mcp.core.mcp.registry import build_tools
+    from audience_mcp.platforms import PLATFORM_MODULES, load_platform
+
+    toolsets = all_toolsets(load_platform(name) for name in PLATFORM_MODULES)
+    functions = {spec.name: spec.fn for toolset in toolsets for spec in toolset.tools}
+    entries = {
+        tool.name: published_entry(functions[tool.name], tool) for tool in build_tools(toolsets, read_only=False)
+    }
+    # Not sorted: the order of the properties is the order the model reads them in.
+    return json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
 
 
 def _hints(tool: dict[str, Any]) -> str:
@@ -85,6 +102,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="rewrite the snapshot and the README table")
     args = parser.parse_args()
+    if args.write:  # first: the snapshot and the table are listed through it
+        from audience_mcp.app import PUBLISHED_SCHEMAS
+
+        PUBLISHED_SCHEMAS.write_text(published_schemas_text(), encoding="utf-8")
     tools = anyio.run(list_tools)
     if not args.write:
         print(snapshot_text(tools), end="")  # noqa: T201 - a developer command, not the server

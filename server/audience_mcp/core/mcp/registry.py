@@ -4,7 +4,8 @@ A platform declares its tools as toolsets (as github-mcp-server does); the serve
 toolsets it serves (`AUDIENCE_MCP_TOOLSETS`) and read-only mode is one filter here, on each
 tool's `read_only_hint`, instead of a decision inside every toolset. Tools are built with the
 SDK's public `Tool.from_function` and handed to `MCPServer(tools=...)`; the compact schemas and
-the two result wrappers are applied once, at build time, before anything reads them.
+the two result wrappers are applied once, at build time, before anything reads them. With
+precomputed schemas (published.py), a tool is listed from them and built on its first call.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mcp_types import ToolAnnotations
 from audience_mcp.core.mcp.access import scoped
 from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
 from audience_mcp.core.mcp.call_guard import guarded
+from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas
 from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
 from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
 
@@ -77,15 +79,40 @@ def select_toolsets(toolsets: Sequence[Toolset], wanted: Iterable[str]) -> list[
     return [toolset for toolset in toolsets if toolset.name in names]
 
 
-def build_tools(toolsets: Iterable[Toolset], *, read_only: bool) -> list[Tool]:
-    """The SDK tools to serve: read-only mode drops every tool that writes, here and only here."""
+def build_tools(toolsets: Iterable[Toolset], *, read_only: bool, schemas: PublishedSchemas | None = None) -> list[Tool]:
+    """The SDK tools to serve: read-only mode drops every tool that writes, here and only here.
+
+    A tool with a current entry in `schemas` is built on its first call instead of now.
+    """
     tools: list[Tool] = []
     for toolset in toolsets:
         for spec in toolset.tools:
             annotations = spec.annotations_for(read_only=read_only)
-            if annotations is not None:
+            if annotations is None:
+                continue
+            published = schemas.get(spec.name, spec.fn) if schemas is not None else None
+            if published is None:
                 tools.append(_published(spec, annotations))
+            else:
+                tools.append(_deferred(spec, annotations, *published))
     return tools
+
+
+def _deferred(
+    spec: ToolSpec, annotations: ToolAnnotations, input_schema: dict[str, Any], output_schema: dict[str, Any] | None
+) -> Tool:
+    return DeferredTool.publish(
+        name=spec.name,
+        description=_description(spec.fn.__doc__ or ""),
+        input_schema=input_schema,
+        output_schema=output_schema,
+        annotations=annotations,
+        build=lambda: _published(spec, annotations),
+    )
+
+
+def _description(docstring: str) -> str:
+    return " ".join(docstring.split())  # docstring indentation is not for the model
 
 
 def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
@@ -97,7 +124,7 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     updates: dict[str, Any] = {
         # Wrapped after from_function, which resolves the annotations in the function's own module.
         "fn": guarded(with_compact_text(refusing_lone_surrogates(tool.fn))),
-        "description": " ".join(tool.description.split()),  # docstring indentation is not for the model
+        "description": _description(tool.description),
         "parameters": optional_without_null(compact_schema(tool.parameters)),
     }
     if output_schema is not None:

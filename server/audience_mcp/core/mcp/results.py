@@ -82,10 +82,14 @@ def with_compact_text(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
         result = await fn(*args, **kwargs)
         if not isinstance(result, BaseModel):
             return result
+        structured = result.model_dump(mode="json", by_alias=True)
+        text = compact_json(structured)
         # Data read from the API could carry a lone surrogate too (an escaped "\ud800" in JSON).
-        structured = without_lone_surrogates(result.model_dump(mode="json", by_alias=True))
-        return CallToolResult(
-            content=[TextContent(type="text", text=compact_json(structured))], structured_content=structured
-        )
+        # The JSON text holds every string of the result, so one search of it replaces a walk of
+        # the whole structure on every call; only a result with a surrogate is walked and redone.
+        if _LONE_SURROGATE.search(text):
+            structured = without_lone_surrogates(structured)
+            text = compact_json(structured)
+        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
     return wrapper

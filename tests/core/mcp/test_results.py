@@ -1,0 +1,57 @@
+"""Results as the model reads them: structured content plus the same JSON, compact, as text."""
+
+from __future__ import annotations
+
+import json
+
+import mcp_types
+import pytest
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from pydantic import BaseModel
+
+from audience_mcp.core.mcp.annotations import read_only
+from audience_mcp.core.mcp.registry import Toolset, ToolSpec, build_tools
+
+pytestmark = pytest.mark.anyio
+
+
+class Row(BaseModel):
+    name: str
+    tags: list[str]
+
+
+class Page(BaseModel):
+    rows: list[Row]
+    note: str | None = None
+
+
+async def read_page(broken: bool = False) -> Page:
+    """A page as an API could return it; `broken` quotes a lone surrogate from the API's JSON."""
+    bad = "\ud800" if broken else ""
+    return Page(rows=[Row(name=f"Grüße {bad}😀", tags=["a", f"b{bad}"])], note=None)
+
+
+async def structured_and_text(broken: bool) -> tuple[dict[str, object], str]:
+    server: MCPServer[None] = MCPServer(
+        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(read_page, read_only("Read")),))], read_only=False)
+    )
+    async with Client(server) as client:
+        result = await client.call_tool("read_page", {"broken": broken})
+    assert not result.is_error and isinstance(result.structured_content, dict)
+    (block,) = result.content
+    assert isinstance(block, mcp_types.TextContent)
+    return result.structured_content, block.text
+
+
+async def test_the_text_is_the_structured_content_as_compact_json() -> None:
+    structured, text = await structured_and_text(broken=False)
+    assert structured == {"rows": [{"name": "Grüße 😀", "tags": ["a", "b"]}], "note": None}
+    assert text == json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+
+
+async def test_a_lone_surrogate_in_a_result_becomes_a_replacement_character_in_both() -> None:
+    structured, text = await structured_and_text(broken=True)
+    assert structured == {"rows": [{"name": "Grüße \ufffd😀", "tags": ["a", "b\ufffd"]}], "note": None}
+    assert text == json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+    text.encode("utf-8")  # sendable: the stdio writer encodes every message as UTF-8
