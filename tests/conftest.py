@@ -75,12 +75,12 @@ def make_client(sandbox_app: Any, recorded_sleep: RecordedSleep) -> ClientFactor
             "token_url": f"{BASE}/oauth/v2/token",
             "client_id": "sandbox-client",
             "client_secret": SecretStr("sandbox-secret"),
-            "http_transport": httpx2.ASGITransport(app=sandbox_app),
+            "network": httpx2.ASGITransport(app=sandbox_app),
             "retry": RetryPolicy(max_attempts=4),
             "sleep": recorded_sleep,
         }
         if "app" in overrides:
-            kwargs["http_transport"] = httpx2.ASGITransport(app=overrides.pop("app"))
+            kwargs["network"] = httpx2.ASGITransport(app=overrides.pop("app"))
         kwargs.update(overrides)
         return NeuroflashClient.connect(**kwargs)
 

@@ -65,7 +65,7 @@ def sandbox_backend(sandbox_app: Any) -> Callable[[Settings], Backend]:
             token_url="http://sandbox.check.test/oauth/v2/token",
             client_id="sandbox-client",
             client_secret=SecretStr("sandbox-secret"),
-            http_transport=httpx2.ASGITransport(app=sandbox_app),
+            network=httpx2.ASGITransport(app=sandbox_app),
         )
         return Backend(client=client)
 

@@ -316,7 +316,7 @@ def recording_backend(sandbox_app: Any, seen: SeenBySandbox, opened: list[Settin
             token_url=f"{SANDBOX_BASE}/oauth/v2/token",
             client_id="sandbox-client",
             client_secret=SecretStr("sandbox-secret"),
-            http_transport=httpx2.ASGITransport(app=recording),
+            network=httpx2.ASGITransport(app=recording),
         )
         return Backend(client=client)
 

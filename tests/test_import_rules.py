@@ -85,7 +85,7 @@ def test_the_source_tree_keeps_the_import_rules() -> None:
 def test_the_checker_catches_each_rule_on_a_synthetic_tree(tmp_path: Path) -> None:
     root = tmp_path / "audience_mcp"
     files = {
-        "core/http/transport.py": "from mcp.server.mcpserver import MCPServer\n",
+        "core/http/requester.py": "from mcp.server.mcpserver import MCPServer\n",
         "core/audit/values.py": "from audience_mcp.platforms.neuroflash import models\n",
         "platforms/neuroflash/tools/audiences.py": "import httpx2\n",
         "platforms/neuroflash/client.py": "from audience_mcp.platforms.appizer.client import AppizerClient\n",

@@ -473,7 +473,7 @@ async def test_check_fetches_the_issuers_keys_or_says_what_to_fix(idp: IdentityP
             token_url="http://sandbox.check.test/oauth/v2/token",
             client_id="sandbox-client",
             client_secret=SecretStr("sandbox-secret"),
-            http_transport=httpx2.ASGITransport(app=sandbox_app),
+            network=httpx2.ASGITransport(app=sandbox_app),
         )
         return Backend(client=client)
 

@@ -84,7 +84,7 @@ def _backend(transport: httpx2.AsyncBaseTransport, sandbox: Any, secret: str) ->
             token_url="http://sandbox.test/oauth/v2/token",
             client_id="sandbox-client",
             client_secret=SecretStr(secret),
-            http_transport=transport,
+            network=transport,
         )
         return Backend(client=client)
 

@@ -164,7 +164,7 @@ def server_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "audience_mcp", *args]
 
 
-def http_transport_available() -> bool:
+def network_available() -> bool:
     """Whether this checkout's CLI has `--transport http` (it landed while this suite was written)."""
     result = subprocess.run(
         server_command("--help"), capture_output=True, text=True, timeout=60, check=False, cwd=tempfile.gettempdir()
@@ -284,7 +284,7 @@ def in_process(
             token_url=f"{base}/oauth/v2/token",
             client_id=SANDBOX_CLIENT_ID,
             client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
-            http_transport=httpx2.ASGITransport(app=app),
+            network=httpx2.ASGITransport(app=app),
             retry=RetryPolicy(max_attempts=1),
             clock=clock,
         )

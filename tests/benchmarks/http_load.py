@@ -23,9 +23,9 @@ from tests.benchmarks.common import (
     background_process,
     clean_env,
     free_port,
-    http_transport_available,
     median,
     ms,
+    network_available,
     percentile,
     server_command,
     workdir,
@@ -119,7 +119,7 @@ async def _load(url: str, token: str, clients: int, calls: int) -> dict[str, Any
 
 
 async def run(*, quick: bool) -> list[Result]:
-    if not http_transport_available():
+    if not network_available():
         return [Result("Streamable HTTP load", None, target="0 errors", group="http", details={"skipped": True})]
     clients, calls = (20, 10) if quick else (CLIENTS, CALLS)
     token = secrets.token_urlsafe(32)

@@ -232,7 +232,7 @@ def _backend_factory(app: Any, sandbox: Sandbox) -> Any:
             token_url=settings.neuroflash.token_url,
             client_id=settings.neuroflash.client_id,
             client_secret=settings.neuroflash.client_secret,
-            http_transport=httpx2.ASGITransport(app=app),
+            network=httpx2.ASGITransport(app=app),
             retry=RetryPolicy(max_attempts=2),
         )
         return Backend(client=client)
@@ -278,7 +278,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             api_url=f"{BASE}/da",
             username="sandbox-user",
             password=SecretStr("sandbox-password"),
-            http_transport=httpx2.ASGITransport(app=da_app),
+            network=httpx2.ASGITransport(app=da_app),
             retry=RetryPolicy(max_attempts=2),
         )
         return DABackend(client=client)

@@ -19,7 +19,7 @@ import pytest
 from mcp import Client
 
 from audience_mcp.app import create_server
-from audience_mcp.core.http.transport import RetryPolicy
+from audience_mcp.core.http.requester import RetryPolicy
 from audience_mcp.platforms.digital_audience.connection import Backend
 from audience_mcp.platforms.digital_audience.sandbox import create_sandbox_app
 from audience_mcp.settings import Settings

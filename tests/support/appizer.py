@@ -19,7 +19,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import SecretStr
 
 from audience_mcp.app import create_server
-from audience_mcp.core.http.transport import RetryPolicy
+from audience_mcp.core.http.requester import RetryPolicy
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.platforms.appizer.client import AppizerClient
 from audience_mcp.platforms.appizer.connection import Backend
@@ -73,7 +73,7 @@ def client_for(
         api_url=f"{BASE}/v1",
         api_key=SecretStr(key),
         timeout_seconds=timeout_seconds,
-        http_transport=httpx2.ASGITransport(app=app),
+        network=httpx2.ASGITransport(app=app),
         retry=retry or RetryPolicy(max_attempts=2),
         sleep=clock.sleep,
         wall_clock=clock,

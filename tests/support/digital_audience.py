@@ -20,7 +20,7 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import SecretStr
 
 from audience_mcp.app import create_server
-from audience_mcp.core.http.transport import RetryPolicy
+from audience_mcp.core.http.requester import RetryPolicy
 from audience_mcp.platforms.digital_audience.client import DigitalAudienceClient
 from audience_mcp.platforms.digital_audience.connection import Backend
 from audience_mcp.platforms.digital_audience.sandbox import (
@@ -59,7 +59,7 @@ def connect(app: Any, *, username: str = USER, password: str = PASSWORD, **kwarg
         api_url=BASE,
         username=username,
         password=SecretStr(password),
-        http_transport=httpx2.ASGITransport(app=_yielding(app)),
+        network=httpx2.ASGITransport(app=_yielding(app)),
         **options,
     )
 

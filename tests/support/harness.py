@@ -192,7 +192,7 @@ def make_server() -> Iterator[ServerFactory]:
                 token_url=f"{BASE}/oauth/v2/token",
                 client_id=client_id,
                 client_secret=SecretStr(client_secret),
-                http_transport=httpx2.ASGITransport(app=_yielding(app)),
+                network=httpx2.ASGITransport(app=_yielding(app)),
                 retry=retry or RetryPolicy(max_attempts=2),
                 sleep=_no_sleep,
                 call_deadline_seconds=call_deadline_seconds,

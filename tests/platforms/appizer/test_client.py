@@ -13,7 +13,7 @@ from audience_mcp.core.http.errors import (
     ServerError,
     UnsendableRequestError,
 )
-from audience_mcp.core.http.transport import RetryPolicy
+from audience_mcp.core.http.requester import RetryPolicy
 from audience_mcp.platforms.appizer.errors import ConflictError
 from audience_mcp.platforms.appizer.models import CreateAudienceRequest
 from audience_mcp.platforms.appizer.sandbox.service import READ_ONLY_KEY, REVOKED_KEY

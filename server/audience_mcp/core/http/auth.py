@@ -1,6 +1,6 @@
 """Bearer auth as `httpx2.Auth` flows: a static token, or OAuth2 client credentials with a cache.
 
-The flows add the Authorization header, so the transport knows nothing about tokens. The
+The flows add the Authorization header, so the requester knows nothing about tokens. The
 cached token is reused until `refresh_margin` seconds before `expires_in` runs out; one
 refresh runs at a time however many requests wait for it; a 401 invalidates the token it
 was sent with (not a newer one another request already fetched) and the request is sent
@@ -68,7 +68,7 @@ class ClientCredentialsAuth(httpx2.Auth):
     """OAuth2 client-credentials grant against the token endpoint, cached.
 
     Async only: the lock and the token request need an event loop. The token request goes
-    through `http` without this auth (the transport passes the auth per request).
+    through `http` without this auth (the requester passes the auth per request).
     """
 
     def __init__(

@@ -2,7 +2,7 @@
 
 Without it a GET could take about two minutes at the 30 s request timeout (four attempts and
 their backoff) and an update (a GET and a PUT) four, while the model and the user wait. The
-tool wrapper opens a `call_scope`; the first request in it fixes the deadline (the transport's
+tool wrapper opens a `call_scope`; the first request in it fixes the deadline (the requester's
 `call_deadline` seconds from then), and every later request of the call, also in tasks the call
 starts, sees the same one. Outside a scope (a script, `check`) each request gets its own.
 """

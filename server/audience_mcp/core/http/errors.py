@@ -1,7 +1,7 @@
 """One error hierarchy for every API client, and the default way to classify a response.
 
 Each platform reads its own error bodies (formats, machine codes) in a classifier of its own,
-`Classifier`, which the transport is given; it builds on `status_error`, the one place that
+`Classifier`, which the requester is given; it builds on `status_error`, the one place that
 maps a status code to a class, so every platform raises the same classes and the tool layer
 can turn each into a message that tells the model what to do next. `classify` is the default
 for an API without special rules: status to class, message and code read from common keys.

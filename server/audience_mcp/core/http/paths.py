@@ -62,7 +62,7 @@ def path_segment(value: str, *, what: str = "id") -> str:
 def check_path(path: str) -> None:
     """Refuse a built path that a URL layer would rewrite (a dot or empty segment).
 
-    The transport's last line of defence: a client that forgot `path_segment` still cannot
+    The requester's last line of defence: a client that forgot `path_segment` still cannot
     send `..` or `//`.
     """
     segments = path.split("?", 1)[0].split("/")[1:]

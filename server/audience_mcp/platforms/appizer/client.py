@@ -19,7 +19,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.http.errors import APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
-from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
+from audience_mcp.core.http.requester import ApiRequester, RetryPolicy, Sleep
 from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.appizer.errors import classify
 from audience_mcp.platforms.appizer.models import (
@@ -52,7 +52,7 @@ def checked_id(value: str, what: str = "app_id") -> str:
 class AppizerClient:
     """Async client of Appizer's audiences API."""
 
-    def __init__(self, transport: ApiTransport, http: httpx2.AsyncClient | LazyHttpClient, pacer: RateLimitPacer):
+    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient, pacer: RateLimitPacer):
         self._transport = transport
         self._http = http
         self.pacer = pacer
@@ -64,22 +64,22 @@ class AppizerClient:
         api_url: str,
         api_key: SecretStr,
         timeout_seconds: float = 30.0,
-        http_transport: httpx2.AsyncBaseTransport | None = None,
+        network: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         wall_clock: Any = None,
         rng: random.Random | None = None,
     ) -> AppizerClient:
-        """Build a client; `http_transport` routes it elsewhere (the in-process sandbox)."""
+        """Build a client; `network` routes it elsewhere (the in-process sandbox)."""
         redactor.add([api_key.get_secret_value()])
         http = LazyHttpClient(
-            transport=http_transport,
+            transport=network,
             timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             headers={"User-Agent": "audience-mcp"},
         )
         pacer_args: dict[str, Any] = {"wall_clock": wall_clock} if wall_clock is not None else {}
         pacer = RateLimitPacer(max_wait=timeout_seconds, sleep=sleep, **pacer_args)
-        transport = ApiTransport(
+        transport = ApiRequester(
             base_url=api_url,
             http=http,
             auth=PacedBearer(api_key, pacer),

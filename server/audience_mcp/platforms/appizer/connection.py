@@ -14,7 +14,7 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
-from audience_mcp.core.http.transport import RetryPolicy, Sleep
+from audience_mcp.core.http.requester import RetryPolicy, Sleep
 from audience_mcp.platforms.appizer.client import AppizerClient
 from audience_mcp.platforms.appizer.settings import SANDBOX_API_KEY
 from audience_mcp.settings import Settings
@@ -41,7 +41,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             api_url=f"{SANDBOX_BASE_URL}/v1",
             api_key=SecretStr(SANDBOX_API_KEY),
             timeout_seconds=settings.server.timeout_seconds,
-            http_transport=httpx2.ASGITransport(app=create_sandbox_app()),
+            network=httpx2.ASGITransport(app=create_sandbox_app()),
             retry=retry,
             sleep=sleep,
         )

@@ -3,7 +3,7 @@
 Appizer sends `X-RateLimit-Limit/Remaining/Reset` (FACTS.md). When `Remaining` reaches 0 the next
 request would only earn a 429, so it waits for the reset instead, if that comes within
 `max_wait` (the call deadline); otherwise it fails at once without sending anything. Being the
-auth flow, it sees every attempt, the transport's retries included.
+auth flow, it sees every attempt, the requester's retries included.
 
 `X-RateLimit-Reset` is *unconfirmed*: a value above 10^9 is read as epoch seconds (the common
 GitHub-style header), a smaller one as seconds from now.

@@ -20,7 +20,7 @@ from audience_mcp.core.http import wire
 from audience_mcp.core.http.errors import APIError, UnsendableRequestError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
-from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
+from audience_mcp.core.http.requester import ApiRequester, RetryPolicy, Sleep
 from audience_mcp.core.secrets import redactor
 from audience_mcp.platforms.digital_audience.auth import CookieSessionAuth
 from audience_mcp.platforms.digital_audience.errors import classify, wrapper_status
@@ -87,7 +87,7 @@ def without_secrets(value: Any, found: list[str]) -> Any:
 class DigitalAudienceClient:
     """Async client of the Digital Audience Audience, Campaign and Organisation APIs."""
 
-    def __init__(self, transport: ApiTransport, http: httpx2.AsyncClient | LazyHttpClient) -> None:
+    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
         self._transport = transport
         self._http = http
 
@@ -99,19 +99,19 @@ class DigitalAudienceClient:
         username: str,
         password: SecretStr,
         timeout_seconds: float = 30.0,
-        http_transport: httpx2.AsyncBaseTransport | None = None,
+        network: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
     ) -> DigitalAudienceClient:
         http = LazyHttpClient(
-            transport=http_transport,
+            transport=network,
             timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             limits=httpx2.Limits(max_connections=50, max_keepalive_connections=10),
             headers={"User-Agent": "audience-mcp"},
         )
         auth = CookieSessionAuth(base_url=api_url, username=username, password=password, http=http)
-        transport = ApiTransport(
+        transport = ApiRequester(
             base_url=api_url,
             http=http,
             auth=auth,

@@ -12,7 +12,7 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
-from audience_mcp.core.http.transport import RetryPolicy, Sleep
+from audience_mcp.core.http.requester import RetryPolicy, Sleep
 from audience_mcp.platforms.digital_audience.client import DigitalAudienceClient
 from audience_mcp.platforms.digital_audience.settings import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from audience_mcp.settings import Settings
@@ -36,7 +36,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             username=SANDBOX_USERNAME,
             password=SecretStr(SANDBOX_PASSWORD),
             timeout_seconds=timeout,
-            http_transport=httpx2.ASGITransport(app=create_sandbox_app()),
+            network=httpx2.ASGITransport(app=create_sandbox_app()),
             retry=retry,
             sleep=sleep,
         )

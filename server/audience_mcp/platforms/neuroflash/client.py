@@ -23,7 +23,7 @@ from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS
 from audience_mcp.core.http.errors import APIConnectionError, APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
-from audience_mcp.core.http.transport import ApiTransport, RetryPolicy, Sleep
+from audience_mcp.core.http.requester import ApiRequester, RetryPolicy, Sleep
 from audience_mcp.platforms.neuroflash.errors import classify
 from audience_mcp.platforms.neuroflash.models import (
     Audience,
@@ -60,7 +60,7 @@ def _audience(workspace_id: str, audience_id: str) -> str:
 class NeuroflashClient:
     """Async client of the neuroflash target-audience and workspace APIs."""
 
-    def __init__(self, transport: ApiTransport, http: httpx2.AsyncClient | LazyHttpClient) -> None:
+    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
         self._transport = transport
         self._http = http
 
@@ -75,15 +75,15 @@ class NeuroflashClient:
         access_token: SecretStr | None = None,
         timeout_seconds: float = 30.0,
         call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS,
-        http_transport: httpx2.AsyncBaseTransport | None = None,
+        network: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         clock: Any = None,
         rng: random.Random | None = None,
     ) -> NeuroflashClient:
-        """Build a client; `http_transport` routes it elsewhere (the in-process sandbox)."""
+        """Build a client; `network` routes it elsewhere (the in-process sandbox)."""
         http = LazyHttpClient(
-            transport=http_transport,
+            transport=network,
             timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": "audience-mcp"},
@@ -106,7 +106,7 @@ class NeuroflashClient:
                 "No credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET, "
                 "or NEUROFLASH_ACCESS_TOKEN, or use the sandbox"
             )
-        transport = ApiTransport(
+        transport = ApiRequester(
             base_url=api_url,
             http=http,
             auth=auth,
@@ -120,7 +120,7 @@ class NeuroflashClient:
         return cls(transport, http)
 
     @property
-    def transport(self) -> ApiTransport:
+    def transport(self) -> ApiRequester:
         return self._transport
 
     async def aclose(self) -> None:

@@ -13,7 +13,7 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
-from audience_mcp.core.http.transport import Sleep
+from audience_mcp.core.http.requester import Sleep
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from audience_mcp.platforms.neuroflash.settings import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from audience_mcp.settings import Settings
@@ -41,7 +41,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             client_secret=SecretStr(SANDBOX_CLIENT_SECRET),
             timeout_seconds=settings.server.timeout_seconds,
             call_deadline_seconds=settings.server.call_deadline_seconds,
-            http_transport=httpx2.ASGITransport(app=app),
+            network=httpx2.ASGITransport(app=app),
             retry=retry,
             sleep=sleep,
         )

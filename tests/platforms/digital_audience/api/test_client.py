@@ -59,7 +59,7 @@ class Recording(httpx2.AsyncBaseTransport):
 def recording_client(app: Any) -> tuple[DigitalAudienceClient, Recording]:
     transport = Recording(app)
     client = DigitalAudienceClient.connect(
-        api_url="http://s", username="sandbox-user", password=SecretStr("sandbox-password"), http_transport=transport
+        api_url="http://s", username="sandbox-user", password=SecretStr("sandbox-password"), network=transport
     )
     return client, transport
 

@@ -132,7 +132,7 @@ class FailingTransport(httpx2.AsyncBaseTransport):
 
 async def test_a_create_that_never_left_is_retried(make_client: Any, sandbox_app: Any, sandbox: Any) -> None:
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing) as client:
+    async with make_client(network=failing) as client:
         ws = await workspace(client)
         failing.plan = ["connect", "ok"]
         created = await client.create_audience(ws, guide_profile())
@@ -141,7 +141,7 @@ async def test_a_create_that_never_left_is_retried(make_client: Any, sandbox_app
 
 async def test_a_create_whose_answer_was_lost_is_not_retried(make_client: Any, sandbox_app: Any, sandbox: Any) -> None:
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing) as client:
+    async with make_client(network=failing) as client:
         ws = await workspace(client)
         failing.plan = ["read", "ok"]
         with pytest.raises(APIConnectionError) as caught:
@@ -152,7 +152,7 @@ async def test_a_create_whose_answer_was_lost_is_not_retried(make_client: Any, s
 
 async def test_a_get_whose_answer_was_lost_is_retried(make_client: Any, sandbox_app: Any) -> None:
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing) as client:
+    async with make_client(network=failing) as client:
         ws = await workspace(client)
         failing.plan = ["read", "ok"]
         page = await client.list_audiences(ws)
@@ -166,7 +166,7 @@ async def test_a_create_that_timed_out_before_it_left_is_retried(
     # A connect or pool timeout means no request left: before, it counted as "may have been
     # applied", so a create was not retried and the model was told to check for a duplicate.
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing) as client:
+    async with make_client(network=failing) as client:
         ws = await workspace(client)
         failing.plan = [never_sent, "ok"]
         created = await client.create_audience(ws, guide_profile())
@@ -177,7 +177,7 @@ async def test_a_create_that_never_connects_says_it_never_reached_the_server(
     make_client: Any, sandbox_app: Any, sandbox: Any
 ) -> None:
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing, retry=RetryPolicy(max_attempts=2)) as client:
+    async with make_client(network=failing, retry=RetryPolicy(max_attempts=2)) as client:
         ws = await workspace(client)
         failing.plan = ["connect-timeout", "pool-timeout"]
         with pytest.raises(APIConnectionError) as caught:
@@ -189,7 +189,7 @@ async def test_a_put_whose_first_answer_was_lost_may_have_been_applied_even_if_t
     make_client: Any, sandbox_app: Any, sandbox: Any
 ) -> None:
     failing = FailingTransport(httpx2.ASGITransport(app=sandbox_app), [])
-    async with make_client(http_transport=failing, retry=RetryPolicy(max_attempts=2)) as client:
+    async with make_client(network=failing, retry=RetryPolicy(max_attempts=2)) as client:
         ws = await workspace(client)
         created = await client.create_audience(ws, guide_profile())
         failing.plan = ["read", "connect"]

@@ -14,7 +14,7 @@ from audience_mcp.core.http.errors import (
     RateLimitError,
     ServerError,
 )
-from audience_mcp.core.http.transport import RetryPolicy
+from audience_mcp.core.http.requester import RetryPolicy
 from audience_mcp.platforms.neuroflash.client import MAX_PAGE_SIZE, NeuroflashClient, ResponseFormatError
 from audience_mcp.platforms.neuroflash.models import (
     Audience,

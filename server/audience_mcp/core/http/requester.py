@@ -10,11 +10,15 @@ Retry rules (the issue's and the API's traps):
   left), is retried for every method; `reached_server=False` tells the tools nothing happened.
 - One deadline per tool call (deadline.py) bounds every attempt and every wait: a retry that
   could not start in time is not made, and the last error is raised instead.
-- 401: the auth flow's business (it may refresh its token and send once more); the transport
+- 401: the auth flow's business (it may refresh its token and send once more); the requester
   only counts that re-send as an attempt.
 
-The transport knows no platform: the platform gives it the auth, the classifier that reads its
+The requester knows no platform: the platform gives it the auth, the classifier that reads its
 error bodies, and the name its messages use for the service.
+
+Names: "transport" means only the MCP transport (stdio, Streamable HTTP) in this project; the
+httpx2 transport a client's requests travel over (the network, or an in-process sandbox's
+`httpx2.ASGITransport`) is its `network`, and this module's class is the `ApiRequester`.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def _unsendable(reason: str) -> UnsendableRequestError:
     )
 
 
-class ApiTransport:
+class ApiRequester:
     """Sends requests to the API base URL with auth, retries and typed errors.
 
     `service_name` is how messages name the service ("the billing API"); `classify` turns an
