@@ -14,156 +14,12 @@ import re
 from collections.abc import Callable, Iterable
 
 from .adjusted import Adjusted, NormalizationError
+from .geography_names import COUNTRY_ALIASES, LANGUAGE_ALIASES, LOCALES, REGIONS
 from .text import collapse_whitespace, fold, shorten
 
 COUNTRY_FIELD = "country"
 LANGUAGE_FIELD = "native_language"
 
-# Translations read from pycountry's gettext catalogues (the neuroflash market first).
-_LOCALES: tuple[str, ...] = (
-    "de",
-    "fr",
-    "es",
-    "it",
-    "nl",
-    "pt",
-    "pt_BR",
-    "pl",
-    "sv",
-    "da",
-    "nb_NO",
-    "fi",
-    "cs",
-    "tr",
-)
-
-# Names ISO does not carry (or carries only in a form nobody types). Keys are folded on use.
-_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "GB": (
-        "uk",
-        "u.k.",
-        "great britain",
-        "britain",
-        "england",
-        "scotland",
-        "wales",
-        "northern ireland",
-        "grossbritannien",
-        "großbritannien",
-        "england uk",
-        "royaume uni",
-        "reino unido",
-        "regno unito",
-        "inghilterra",
-        "angleterre",
-        "inglaterra",
-    ),
-    "US": (
-        "usa",
-        "u.s.",
-        "u.s.a.",
-        "us",
-        "america",
-        "united states of america",
-        "the states",
-        "amerika",
-        "vereinigte staaten von amerika",
-        "etats unis",
-        "estados unidos",
-        "stati uniti",
-        "eeuu",
-    ),
-    "NL": ("holland", "the netherlands", "nederland"),
-    "KR": ("south korea", "korea", "republic of korea", "südkorea", "suedkorea", "corée du sud"),
-    "KP": ("north korea", "nordkorea", "dprk"),
-    "RU": ("russia", "russland", "russie", "rusia", "russia federation"),
-    "CZ": ("czechia", "czech republic", "tschechien", "tschechei"),
-    "TR": ("turkey", "türkei", "tuerkei", "turkiye", "türkiye", "turquie", "turquía"),
-    "AE": ("uae", "u.a.e.", "emirates", "vae", "emirate"),
-    "VN": ("vietnam", "viet nam"),
-    "IR": ("iran", "persia"),
-    "SY": ("syria",),
-    "LA": ("laos",),
-    "BO": ("bolivia",),
-    "VE": ("venezuela",),
-    "TZ": ("tanzania",),
-    "MD": ("moldova",),
-    "TW": ("taiwan",),
-    "PS": ("palestine",),
-    "VA": ("vatican", "vatican city", "holy see"),
-    "CI": ("ivory coast", "elfenbeinküste"),
-    "CV": ("cape verde",),
-    "SZ": ("swaziland",),
-    "MM": ("burma",),
-    "MK": ("macedonia", "north macedonia", "nordmazedonien"),
-    "CD": ("drc", "dr congo", "democratic republic of the congo", "congo kinshasa"),
-    "CG": ("congo brazzaville", "republic of the congo"),
-    "HK": ("hong kong",),
-    "MO": ("macau", "macao"),
-    "BA": ("bosnia", "bosnia herzegovina"),
-    "DE": ("brd", "deutschland", "germany"),
-    "AT": ("austria", "österreich", "oesterreich"),
-    "CH": ("switzerland", "schweiz", "suisse", "svizzera"),
-}
-
-# Autonyms and everyday names of the common marketing languages (pycountry has only some).
-_LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
-    "en": ("English", "Englisch", "Anglais", "Inglés"),
-    "de": ("Deutsch", "German", "Hochdeutsch"),
-    "fr": ("Français", "Francais", "French"),
-    "es": ("Español", "Espanol", "Castellano", "Castilian", "Spanish"),
-    "it": ("Italiano", "Italian"),
-    "pt": ("Português", "Portugues", "Portuguese", "Brazilian Portuguese"),
-    "nl": ("Nederlands", "Vlaams", "Flemish", "Dutch"),
-    "pl": ("Polski", "Polish"),
-    "sv": ("Svenska", "Swedish"),
-    "da": ("Dansk", "Danish"),
-    "no": ("Norsk", "Norwegian"),
-    "nb": ("Norsk bokmål", "Bokmål", "Bokmal"),
-    "nn": ("Nynorsk", "Norsk nynorsk"),
-    "fi": ("Suomi", "Finnish"),
-    "cs": ("Čeština", "Česky", "Czech"),
-    "sk": ("Slovenčina", "Slovak"),
-    "hu": ("Magyar", "Hungarian"),
-    "ro": ("Română", "Romanian", "Moldovan"),
-    "el": ("Ελληνικά", "Greek", "Modern Greek"),
-    "tr": ("Türkçe", "Turkish"),
-    "ru": ("Русский", "Russian"),
-    "uk": ("Українська", "Ukrainian"),
-    "bg": ("Български", "Bulgarian"),
-    "hr": ("Hrvatski", "Croatian"),
-    "sr": ("Српски", "Srpski", "Serbian"),
-    "sl": ("Slovenščina", "Slovenian", "Slovene"),
-    "ar": ("العربية", "Arabic"),
-    "he": ("עברית", "Ivrit", "Hebrew"),
-    "fa": ("فارسی", "Farsi", "Persian"),
-    "hi": ("हिन्दी", "हिंदी", "Hindi"),
-    "bn": ("বাংলা", "Bangla", "Bengali"),
-    "pa": ("Punjabi", "ਪੰਜਾਬੀ"),
-    "ja": ("日本語", "Nihongo", "Japanese"),
-    "zh": ("中文", "汉语", "漢語", "普通话", "Mandarin", "Putonghua", "Chinese"),
-    "ko": ("한국어", "Hangugeo", "Korean"),
-    "th": ("ไทย", "ภาษาไทย", "Thai"),
-    "vi": ("Tiếng Việt", "Vietnamese"),
-    "id": ("Bahasa Indonesia", "Indonesian"),
-    "ms": ("Bahasa Melayu", "Malay"),
-    "ky": ("Kyrgyz",),
-    "ug": ("Uyghur",),
-    "ps": ("Pashto",),
-    "si": ("Sinhalese",),
-    "ht": ("Haitian Creole",),
-}
-
-# Regions a marketer names as one market; the API takes one country, so the model asks which.
-_REGIONS: dict[str, tuple[str, ...]] = {
-    "dach": ("DE", "AT", "CH"),
-    "benelux": ("BE", "NL", "LU"),
-    "nordics": ("DK", "FI", "IS", "NO", "SE"),
-    "nordic countries": ("DK", "FI", "IS", "NO", "SE"),
-    "scandinavia": ("DK", "NO", "SE"),
-    "baltics": ("EE", "LV", "LT"),
-    "baltic states": ("EE", "LV", "LT"),
-}
 
 _LOCALE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})+(?:\.[\w-]+)?(?:@\w+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
@@ -239,7 +95,7 @@ def _variants(name: str) -> Iterable[str]:
 
 def _translators() -> list[Callable[[str], str]]:
     return [
-        translation.gettext for translation in (_catalogue("iso3166-1", locale) for locale in _LOCALES) if translation
+        translation.gettext for translation in (_catalogue("iso3166-1", locale) for locale in LOCALES) if translation
     ]
 
 
@@ -271,7 +127,7 @@ def _country_index() -> _Index:
         index.add(alpha_2, alpha_2)
         if alpha_3:
             index.add(alpha_2, alpha_3)
-    for code, aliases in _COUNTRY_ALIASES.items():
+    for code, aliases in COUNTRY_ALIASES.items():
         for alias in aliases:
             index.add(code, alias)
     for alpha_2, _alpha_3, name, official, common in countries:
@@ -307,13 +163,13 @@ def _language_index() -> _Index:
         index.display[alpha_2] = common or name or alpha_2
         for code in (alpha_2, alpha_3, bibliographic):
             index.add(alpha_2, code)
-    for code, aliases in _LANGUAGE_ALIASES.items():
+    for code, aliases in LANGUAGE_ALIASES.items():
         for alias in aliases:
             index.add(code, alias)
     for alpha_2, _a3, _b, name, common, inverted in languages:
         for english in (name, common, inverted):
             index.add(alpha_2, english)
-    catalogues = [c for c in (_catalogue("iso639-3", locale) for locale in _LOCALES) if c]
+    catalogues = [c for c in (_catalogue("iso639-3", locale) for locale in LOCALES) if c]
     for alpha_2, _a3, _b, name, common, _inverted in languages:
         for catalogue in catalogues:
             for english in (name, common):
@@ -379,7 +235,7 @@ def normalize_country(raw: object) -> Adjusted[str | None]:
     code = index.lookup(text)
     if code is not None:
         return Adjusted(code, _changed(COUNTRY_FIELD, raw, text, code))
-    region = _REGIONS.get(fold(text))
+    region = REGIONS.get(fold(text))
     if region is not None:
         names = ", ".join(f"{index.display.get(code, code)} ({code})" for code in region)
         raise NormalizationError(

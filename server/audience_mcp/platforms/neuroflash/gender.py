@@ -17,7 +17,8 @@ from fractions import Fraction
 from audience_mcp.core.http.wire import decimal_of
 from audience_mcp.core.normalize.adjusted import Adjusted, NormalizationError
 from audience_mcp.core.normalize.shares import largest_remainder
-from audience_mcp.core.normalize.text import describe_type, fold, shorten, show
+from audience_mcp.core.normalize.text import describe_type, shorten, show
+from audience_mcp.platforms.neuroflash.gender_names import ALIAS_INDEX, alias_key
 
 FIELD = "gender_distribution"
 
@@ -36,65 +37,6 @@ _NOISE = Fraction(1, 10**9)  # differences below this are float noise, not a cha
 _TOLERANCE = Fraction(5, 100)  # sums within 5 percentage points of 100% are scaled, others rejected
 _MAX_NUMBER_TEXT = 40  # longer "numbers" are not shares; also keeps Decimal/Fraction work bounded
 
-# Alias -> canonical key. Keys are compared after folding (case, accents) and dropping spaces,
-# dashes, underscores, dots and slashes, so "Non-Binary", "non_binary" and "NON BINARY" are one.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "female": ("female", "females", "women", "woman", "f", "w", "frauen", "frau", "weiblich"),
-    "male": (
-        "male",
-        "males",
-        "men",
-        "man",
-        "m",
-        "männer",
-        "maenner",
-        "mann",
-        "männlich",
-        "maennlich",
-    ),
-    "nonBinary": (
-        "nonBinary",
-        "non-binary",
-        "nb",
-        "enby",
-        "diverse",
-        "divers",
-        "other",
-        "others",
-        "x",
-        "nichtbinär",
-        "nichtbinaer",
-    ),
-    "preferNotToSay": (
-        "preferNotToSay",
-        "prefer_not_to_say",
-        "prefer-not-to-say",
-        "unknown",
-        "undisclosed",
-        "not_specified",
-        "unspecified",
-        "n/a",
-        "na",
-        "none",
-        "no_answer",
-        "keine Angabe",
-    ),
-}
-
-
-def _key(text: str) -> str:
-    return "".join(fold(text).split())
-
-
-def _build_alias_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for canonical, aliases in _ALIASES.items():
-        for alias in aliases:
-            index[_key(alias)] = canonical
-    return index
-
-
-_ALIAS_INDEX = _build_alias_index()  # a few dozen entries; cheap enough to build at import
 
 _NUMBER_TEXT = re.compile(
     r"^(?P<num>[-+]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+))\s*(?P<pct>%|percent|prozent|pct)?$",
@@ -179,7 +121,7 @@ def _clean_label(chunk: str) -> str:
 
 def _is_framing(chunk: str) -> bool:
     """Text around the pairs that names no gender ("Split:", "(estimated)."), so it can be ignored."""
-    return not any(_key(word) in _ALIAS_INDEX for word in _clean_label(chunk).split())
+    return not any(alias_key(word) in ALIAS_INDEX for word in _clean_label(chunk).split())
 
 
 def _trim_edge(label: str, *, keep_end: bool) -> str:
@@ -187,7 +129,7 @@ def _trim_edge(label: str, *, keep_end: bool) -> str:
     words = label.split()
     for size in range(len(words), 0, -1):
         candidate = " ".join(words[-size:] if keep_end else words[:size])
-        if _key(candidate) in _ALIAS_INDEX:
+        if alias_key(candidate) in ALIAS_INDEX:
             return candidate
     return label
 
@@ -229,7 +171,7 @@ def _pairs_from_text(text: str) -> list[tuple[str, object]]:
         labels = chunks[:-1] if labels_first else chunks[1:]
         edge = 0 if labels_first else -1
         labels[edge] = _trim_edge(labels[edge], keep_end=labels_first)
-        bad = [label for label in labels if _key(label) not in _ALIAS_INDEX]
+        bad = [label for label in labels if alias_key(label) not in ALIAS_INDEX]
         if not bad:
             values: list[object] = [
                 _REST if match.start() == rest_at else number for match, number in zip(matches, numbers, strict=True)
@@ -250,7 +192,7 @@ def _resolve_keys(pairs: list[tuple[str, object]], notes: list[str]) -> dict[str
     unknown: list[str] = []
     renamed: list[str] = []
     for written, value in pairs:
-        canonical = _ALIAS_INDEX.get(_key(written))
+        canonical = ALIAS_INDEX.get(alias_key(written))
         if canonical is None:
             unknown.append(written)
             continue
@@ -261,7 +203,7 @@ def _resolve_keys(pairs: list[tuple[str, object]], notes: list[str]) -> dict[str
                 f"send each share once, e.g. {_EXAMPLE}."
             )
         resolved[canonical] = (written, value)
-        if _key(written) != _key(canonical):
+        if alias_key(written) != alias_key(canonical):
             renamed.append(f"'{shorten(written, 30)}' as {canonical}")
     if unknown:
         names = ", ".join(repr(shorten(u, 30)) for u in unknown[:5])
