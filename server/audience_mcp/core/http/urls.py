@@ -34,8 +34,9 @@ def host_of(url: str) -> str:
         return ""
 
 
-def credential_url_problem(url: str) -> str | None:
-    """Why credentials must not be sent to `url`, or None when they may."""
+def url_problem(url: str, *, plain_http_risk: str) -> str | None:
+    """Why the server must not trust `url` with something, or None: https, or plain http to this
+    machine only. `plain_http_risk` says what plain http to another machine would risk."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -47,10 +48,15 @@ def credential_url_problem(url: str) -> str | None:
         return f"{url!r} holds a user name or password; put credentials in their own settings"
     if parts.scheme == "http" and not is_loopback(host):
         return (
-            f"{url!r} is plain http to another machine, which would send credentials unencrypted; "
-            "use https (plain http is accepted for loopback hosts only: 127.0.0.1, ::1, localhost)"
+            f"{url!r} is plain http to another machine: {plain_http_risk}. Use https (plain http is accepted "
+            "for loopback hosts only: 127.0.0.1, ::1, localhost)"
         )
     return None
+
+
+def credential_url_problem(url: str) -> str | None:
+    """Why credentials must not be sent to `url`, or None when they may."""
+    return url_problem(url, plain_http_risk="it would send credentials unencrypted")
 
 
 def within_domain(url: str, domain: str) -> bool:
