@@ -5,15 +5,12 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from audience_mcp.core.http.errors import (
-    APIConnectionError,
     APIError,
-    APIStatusError,
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
-    ServerError,
 )
 from audience_mcp.core.mcp import errors as core_errors
 from audience_mcp.core.mcp.errors import tool_error
@@ -26,13 +23,6 @@ from audience_mcp.platforms.appizer.errors import (
 )
 
 _KEY_HELP = "Check APPIZER_API_KEY in the server's environment; the user has to fix this, retrying will not help."
-
-
-def _retry_hint(seconds: float | None) -> str:
-    if seconds is None:
-        return "Wait a minute and call the tool again."
-    wait = max(1, round(seconds))
-    return f"Call the tool again in {wait} second{'s' if wait != 1 else ''}."
 
 
 def explain(error: APIError, *, action: str, app_id: str | None = None, writes: bool = False) -> str:
@@ -66,18 +56,10 @@ def explain(error: APIError, *, action: str, app_id: str | None = None, writes: 
     if isinstance(error, ConflictError):
         return f"Appizer refused to {action}: {error.message}. Choose another name, or use the existing audience."
     if isinstance(error, RateLimitError):
-        return f"Appizer is rate-limiting requests. {_retry_hint(error.retry_after)}"
-    if isinstance(error, ServerError | APIConnectionError):
-        what = f"HTTP {error.status}" if isinstance(error, APIStatusError) else error.message
-        if writes and not (isinstance(error, APIConnectionError) and error.reached_server is False):
-            return (
-                f"Appizer did not confirm the request to {action} ({what}); it may or may not have been applied. "
-                "Check with appizer_list_audiences before retrying, so nothing is created twice."
-            )
-        return f"Appizer is not answering properly ({what}); nothing was changed. Try again in a minute."
-    if isinstance(error, APIStatusError):
-        return f"Appizer refused the request to {action} (HTTP {error.status}): {error.message}"
-    return f"Could not {action}: {error.message}"
+        return f"Appizer is rate-limiting requests. {core_errors.retry_hint(error.retry_after)}"
+    return core_errors.unanswered(
+        error, service="Appizer", action=action, writes=writes, check_with="appizer_list_audiences"
+    ) or core_errors.refused(error, service="Appizer", action=action)
 
 
 def api_errors(action: str, *, app_id: str | None = None, writes: bool = False) -> AbstractContextManager[None]:

@@ -5,15 +5,12 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from audience_mcp.core.http.errors import (
-    APIConnectionError,
     APIError,
-    APIStatusError,
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
-    ServerError,
     UnsendableRequestError,
 )
 from audience_mcp.core.mcp import errors as core_errors
@@ -44,17 +41,9 @@ def explain(error: APIError, *, action: str, what: str | None = None, writes: bo
     if isinstance(error, RateLimitError):
         wait = f"{max(1, round(error.retry_after))} seconds" if error.retry_after is not None else "a minute"
         return f"Digital Audience is rate-limiting requests. Call the tool again in {wait}."
-    if isinstance(error, ServerError | APIConnectionError):
-        detail = f"HTTP {error.status}" if isinstance(error, APIStatusError) else error.message
-        if writes and not (isinstance(error, APIConnectionError) and error.reached_server is False):
-            return (
-                f"Digital Audience did not confirm the request to {action} ({detail}); it may or may not have been "
-                "applied. Check with digital_audience_get_audience before retrying, so nothing is done twice."
-            )
-        return f"Digital Audience is not answering properly ({detail}); nothing was changed. Try again in a minute."
-    if isinstance(error, APIStatusError):
-        return f"Digital Audience refused the request to {action} (HTTP {error.status}): {error.message}"
-    return f"Could not {action}: {error.message}"
+    return core_errors.unanswered(
+        error, service="Digital Audience", action=action, writes=writes, check_with="digital_audience_get_audience"
+    ) or core_errors.refused(error, service="Digital Audience", action=action)
 
 
 def api_errors(action: str, *, what: str | None = None, writes: bool = False) -> AbstractContextManager[None]:

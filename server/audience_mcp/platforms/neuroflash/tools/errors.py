@@ -12,16 +12,13 @@ from contextlib import AbstractContextManager
 from audience_mcp.core.mcp import errors as core_errors
 from audience_mcp.core.mcp.errors import tool_error
 from audience_mcp.platforms.neuroflash.api import (
-    APIConnectionError,
     APIError,
-    APIStatusError,
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     PlanLimitReachedError,
     RateLimitError,
-    ServerError,
 )
 from audience_mcp.platforms.neuroflash.fields import PARAM_NAMES
 
@@ -36,13 +33,6 @@ def param_name(api_field: str) -> str:
     head, _, rest = api_field.partition(".")
     name = _PARAM_NAMES.get(head, head)
     return f"{name}.{rest}" if rest else name
-
-
-def _retry_hint(seconds: float | None) -> str:
-    if seconds is None:
-        return "Wait a minute and call the tool again."
-    wait = max(1, round(seconds))
-    return f"Call the tool again in {wait} second{'s' if wait != 1 else ''}."
 
 
 def explain(error: APIError, *, action: str, audience_id: str | None = None, writes: bool = False) -> str:
@@ -84,19 +74,14 @@ def explain(error: APIError, *, action: str, audience_id: str | None = None, wri
             )
         return f"{target} was not found in this workspace. Call neuroflash_list_audiences to find the right id."
     if isinstance(error, RateLimitError):
-        return f"neuroflash is rate-limiting requests (HTTP 429). {_retry_hint(error.retry_after)}"
-    if isinstance(error, ServerError | APIConnectionError):
-        what = f"HTTP {error.status}" if isinstance(error, APIStatusError) else error.message
-        if writes and not (isinstance(error, APIConnectionError) and error.reached_server is False):
-            return (
-                f"neuroflash did not confirm the request to {action} ({what}); it may or may not have been "
-                "applied. Check with neuroflash_list_audiences or neuroflash_get_audience before retrying, "
-                "so nothing is done twice."
-            )
-        return f"neuroflash is not answering properly ({what}); nothing was changed. Try again in a minute."
-    if isinstance(error, APIStatusError):
-        return f"neuroflash refused the request to {action} (HTTP {error.status}): {error.message}"
-    return f"Could not {action}: {error.message}"
+        return f"neuroflash is rate-limiting requests (HTTP 429). {core_errors.retry_hint(error.retry_after)}"
+    return core_errors.unanswered(
+        error,
+        service="neuroflash",
+        action=action,
+        writes=writes,
+        check_with="neuroflash_list_audiences or neuroflash_get_audience",
+    ) or core_errors.refused(error, service="neuroflash", action=action)
 
 
 def api_errors(action: str, *, audience_id: str | None = None, writes: bool = False) -> AbstractContextManager[None]:
