@@ -65,3 +65,4 @@ class PlatformAudit:
     complete: bool = True  # False: it stopped at max_audiences (or the upstream's end was not reached)
     plan_usage: int | None = None
     plan_limit: int | None = None
+    note: str | None = None  # what the model should know of this platform's audit (e.g. what it could not read)

@@ -26,6 +26,7 @@ class PlatformSummary(BaseModel):
     complete: bool = Field(description="false: stopped reading at the audit's bound; findings cover what was read")
     plan_usage: int | None = None
     plan_limit: int | None = Field(default=None, description="null: unlimited, unknown or not applicable")
+    note: str | None = None
 
 
 class AuditSummary(BaseModel):
@@ -117,6 +118,7 @@ def build_report(
                     complete=a.complete,
                     plan_usage=a.plan_usage,
                     plan_limit=a.plan_limit,
+                    note=a.note,
                 )
                 for a in audits
             ],

@@ -76,3 +76,14 @@ async def test_a_small_drop_is_not_reported(appizer: AppizerHarness, appizer_cli
     appizer.sandbox.change_users(APP, "Users with plan=premium", 0.2, {"plan": "free"})
     report = await call(appizer_client, "audit_audiences", platforms=["appizer"], checks=["appizer_size_drop"])
     assert report["findings"] == []
+
+
+async def test_without_an_app_the_audit_says_why_appizer_was_not_read(make_appizer: Any) -> None:
+    harness = make_appizer(default_app=None)
+
+    async with Client(harness.server) as client:
+        report = await call(client, "audit_audiences", platforms=["appizer"])
+
+    (summary,) = report["summary"]["platforms"]
+    assert (summary["audiences_scanned"], summary["complete"]) == (0, False)
+    assert summary["note"] == "Not audited: no app chosen. Set APPIZER_APP_ID (Appizer has no route that lists apps)."

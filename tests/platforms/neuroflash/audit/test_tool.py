@@ -110,7 +110,14 @@ async def test_every_check_fires_on_exactly_the_audiences_that_violate_it(harnes
     assert summary["audiences_scanned"] == 19  # the colleague's private audience is not visible
     assert summary["by_check"]["plan_usage"] == 0
     assert summary["platforms"] == [
-        {"platform": "neuroflash", "audiences_scanned": 19, "complete": True, "plan_usage": 20, "plan_limit": 50}
+        {
+            "platform": "neuroflash",
+            "audiences_scanned": 19,
+            "complete": True,
+            "plan_usage": 20,
+            "plan_limit": 50,
+            "note": None,
+        }
     ]
     assert summary["by_severity"] == {"error": 4, "warning": 4, "info": 5}
     assert report["truncated"] is False

@@ -46,7 +46,12 @@ class AppizerAuditor:
         assert isinstance(state, AppizerState)
         app = state.default_app_id
         if app is None:  # no app to audit: say so in the summary rather than fail every platform's audit
-            return PlatformAudit(platform=PLATFORM, audiences_scanned=0, complete=False)
+            return PlatformAudit(
+                platform=PLATFORM,
+                audiences_scanned=0,
+                complete=False,
+                note="Not audited: no app chosen. Set APPIZER_APP_ID (Appizer has no route that lists apps).",
+            )
         max_pages = max(1, -(-options.max_audiences // MAX_LIMIT))
         audiences: list[AudienceSummary] = []
         complete = False
