@@ -9,6 +9,7 @@ decided from its settings class (`is_configured`) alone.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -64,6 +65,17 @@ class PlatformUndo(Protocol):
         decision: ElicitationResult[Any],
         confirm_token: str | None,
     ) -> RestoreResult: ...
+
+
+def deferred(module: str, name: str) -> Callable[..., Any]:
+    """`module.name(*args)`, with `module` imported on the first call, not when the descriptor is built:
+    a platform's hooks and sandbox stay unimported until the server (or sandbox-api) uses them."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args)
+
+    call.__qualname__ = f"deferred({module}.{name})"
+    return call
 
 
 @dataclass(frozen=True)

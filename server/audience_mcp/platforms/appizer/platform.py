@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
-from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
-
-if TYPE_CHECKING:
-    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+from audience_mcp.core.platform import Platform, PromptSpec, deferred
 
 INSTRUCTIONS = """\
 Appizer push audiences (per app: app_id, default APPIZER_APP_ID):
@@ -59,24 +56,6 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
-def auditor() -> PlatformAuditor:
-    from audience_mcp.platforms.appizer.tools.audit import AppizerAuditor
-
-    return AppizerAuditor()
-
-
-def undo() -> PlatformUndo:
-    from audience_mcp.platforms.appizer.tools.undo import AppizerUndo
-
-    return AppizerUndo()
-
-
-def sandbox_mount(options: SandboxOptions) -> SandboxMount:
-    from audience_mcp.platforms.appizer.sandbox.server import mount_for
-
-    return mount_for(options)
-
-
 PLATFORM = Platform(
     name="appizer",
     title="Appizer push audiences",
@@ -84,7 +63,7 @@ PLATFORM = Platform(
     prompts=prompts,
     open_state=open_state,
     instructions=INSTRUCTIONS,
-    sandbox_mount=sandbox_mount,
-    auditor=auditor,
-    undo=undo,
+    sandbox_mount=deferred("audience_mcp.platforms.appizer.sandbox.server", "mount_for"),
+    auditor=deferred("audience_mcp.platforms.appizer.tools.audit", "AppizerAuditor"),
+    undo=deferred("audience_mcp.platforms.appizer.tools.undo", "AppizerUndo"),
 )

@@ -9,14 +9,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
-from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
-
-if TYPE_CHECKING:
-    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+from audience_mcp.core.platform import Platform, PromptSpec, deferred
 
 INSTRUCTIONS = """\
 Digital Audience CRM audiences:
@@ -89,24 +86,6 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
-def auditor() -> PlatformAuditor:
-    from audience_mcp.platforms.digital_audience.tools.audit import DigitalAudienceAuditor
-
-    return DigitalAudienceAuditor()
-
-
-def undo() -> PlatformUndo:
-    from audience_mcp.platforms.digital_audience.tools.undo import DigitalAudienceUndo
-
-    return DigitalAudienceUndo()
-
-
-def sandbox_mount(options: SandboxOptions) -> SandboxMount:
-    from audience_mcp.platforms.digital_audience.sandbox.server import mount_for
-
-    return mount_for(options)
-
-
 PLATFORM = Platform(
     name="digital_audience",
     title="Digital Audience CRM audiences",
@@ -114,7 +93,7 @@ PLATFORM = Platform(
     prompts=prompts,
     open_state=open_state,
     instructions=INSTRUCTIONS,
-    sandbox_mount=sandbox_mount,
-    auditor=auditor,
-    undo=undo,
+    sandbox_mount=deferred("audience_mcp.platforms.digital_audience.sandbox.server", "mount_for"),
+    auditor=deferred("audience_mcp.platforms.digital_audience.tools.audit", "DigitalAudienceAuditor"),
+    undo=deferred("audience_mcp.platforms.digital_audience.tools.undo", "DigitalAudienceUndo"),
 )

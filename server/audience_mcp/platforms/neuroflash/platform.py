@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
-from audience_mcp.core.platform import Platform, PlatformAuditor, PlatformUndo, PromptSpec
-
-if TYPE_CHECKING:
-    from audience_mcp.core.sandboxkit.runner import SandboxMount, SandboxOptions
+from audience_mcp.core.platform import Platform, PromptSpec, deferred
 
 INSTRUCTIONS = """\
 neuroflash target audiences:
@@ -111,24 +108,6 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         await backend.client.aclose()
 
 
-def auditor() -> PlatformAuditor:
-    from audience_mcp.platforms.neuroflash.tools.audit import NeuroflashAuditor
-
-    return NeuroflashAuditor()
-
-
-def undo() -> PlatformUndo:
-    from audience_mcp.platforms.neuroflash.tools.undo import NeuroflashUndo
-
-    return NeuroflashUndo()
-
-
-def sandbox_mount(options: SandboxOptions) -> SandboxMount:
-    from audience_mcp.platforms.neuroflash.sandbox.server import mount_for
-
-    return mount_for(options)
-
-
 PLATFORM = Platform(
     name="neuroflash",
     title="neuroflash target audiences",
@@ -136,7 +115,7 @@ PLATFORM = Platform(
     prompts=prompts,
     open_state=open_state,
     instructions=INSTRUCTIONS,
-    sandbox_mount=sandbox_mount,
-    auditor=auditor,
-    undo=undo,
+    sandbox_mount=deferred("audience_mcp.platforms.neuroflash.sandbox.server", "mount_for"),
+    auditor=deferred("audience_mcp.platforms.neuroflash.tools.audit", "NeuroflashAuditor"),
+    undo=deferred("audience_mcp.platforms.neuroflash.tools.undo", "NeuroflashUndo"),
 )
