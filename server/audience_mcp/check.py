@@ -124,7 +124,7 @@ def _workspace(workspace: Workspace) -> str:
 
 
 async def _token(report: CheckReport, client: NeuroflashClient, settings: Settings) -> bool:
-    auth = client.transport.auth
+    auth = client.requester.auth
     if not isinstance(auth, ClientCredentialsAuth):
         report.step("token", "NEUROFLASH_ACCESS_TOKEN, used as is (not refreshed)")
         return True

@@ -118,7 +118,7 @@ async def _round(
             # The floor of the GET itself: one httpx2 request with a ready token, no client code.
             import httpx2
 
-            token = await direct.transport.auth.token()  # type: ignore[attr-defined]
+            token = await direct.requester.auth.token()  # type: ignore[attr-defined]
             raw = await stack_raw.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}))
             raw_url = f"{sandbox.api_url}/audience-service/v1/workspaces/{workspace_id}/target-audiences/{audience_id}"
             errors = 0

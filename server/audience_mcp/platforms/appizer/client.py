@@ -16,6 +16,7 @@ import httpx2
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
+from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS
 from audience_mcp.core.http.errors import APIError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
@@ -52,8 +53,8 @@ def checked_id(value: str, what: str = "app_id") -> str:
 class AppizerClient:
     """Async client of Appizer's audiences API."""
 
-    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient, pacer: RateLimitPacer):
-        self._transport = transport
+    def __init__(self, requester: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient, pacer: RateLimitPacer):
+        self._requester = requester
         self._http = http
         self.pacer = pacer
 
@@ -64,6 +65,7 @@ class AppizerClient:
         api_url: str,
         api_key: SecretStr,
         timeout_seconds: float = 30.0,
+        call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS,
         network: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
@@ -79,7 +81,7 @@ class AppizerClient:
         )
         pacer_args: dict[str, Any] = {"wall_clock": wall_clock} if wall_clock is not None else {}
         pacer = RateLimitPacer(max_wait=timeout_seconds, sleep=sleep, **pacer_args)
-        transport = ApiRequester(
+        requester = ApiRequester(
             base_url=api_url,
             http=http,
             auth=PacedBearer(api_key, pacer),
@@ -88,8 +90,9 @@ class AppizerClient:
             retry=retry,
             sleep=sleep,
             rng=rng,
+            call_deadline=call_deadline_seconds,
         )
-        return cls(transport, http, pacer)
+        return cls(requester, http, pacer)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -103,7 +106,7 @@ class AppizerClient:
         await self.aclose()
 
     async def _read(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
-        response = await self._transport.request(method, path, **kwargs)
+        response = await self._requester.request(method, path, **kwargs)
         try:
             return model.model_validate(wire.loads(response.content))
         except (ValueError, ValidationError) as exc:
@@ -119,7 +122,7 @@ class AppizerClient:
         return await self._read(AudiencePage, "GET", "/audiences", params=params)
 
     async def create_audience(self, request: CreateAudienceRequest) -> CreatedAudience:
-        """`POST /audiences`; never retried once it may have reached Appizer (core's transport rule)."""
+        """`POST /audiences`; never retried once it may have reached Appizer (core's retry rule)."""
         body = request.to_body()
         body["app_id"] = checked_id(request.app_id)
         return await self._read(CreatedAudience, "POST", "/audiences", json=body)

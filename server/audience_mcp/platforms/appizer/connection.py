@@ -41,6 +41,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             api_url=f"{SANDBOX_BASE_URL}/v1",
             api_key=SecretStr(SANDBOX_API_KEY),
             timeout_seconds=settings.server.timeout_seconds,
+            call_deadline_seconds=settings.server.call_deadline_seconds,
             network=httpx2.ASGITransport(app=create_sandbox_app()),
             retry=retry,
             sleep=sleep,
@@ -52,6 +53,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
         api_url=own.appizer_api_url,
         api_key=own.appizer_api_key,
         timeout_seconds=settings.server.timeout_seconds,
+        call_deadline_seconds=settings.server.call_deadline_seconds,
         retry=retry,
         sleep=sleep,
     )

@@ -17,6 +17,7 @@ import httpx2
 from pydantic import SecretStr, ValidationError
 
 from audience_mcp.core.http import wire
+from audience_mcp.core.http.deadline import DEFAULT_CALL_DEADLINE_SECONDS
 from audience_mcp.core.http.errors import APIError, UnsendableRequestError
 from audience_mcp.core.http.lazy import LazyHttpClient
 from audience_mcp.core.http.paths import path_segment
@@ -87,8 +88,8 @@ def without_secrets(value: Any, found: list[str]) -> Any:
 class DigitalAudienceClient:
     """Async client of the Digital Audience Audience, Campaign and Organisation APIs."""
 
-    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
-        self._transport = transport
+    def __init__(self, requester: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
+        self._requester = requester
         self._http = http
 
     @classmethod
@@ -99,6 +100,7 @@ class DigitalAudienceClient:
         username: str,
         password: SecretStr,
         timeout_seconds: float = 30.0,
+        call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS,
         network: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
@@ -111,7 +113,7 @@ class DigitalAudienceClient:
             headers={"User-Agent": "audience-mcp"},
         )
         auth = CookieSessionAuth(base_url=api_url, username=username, password=password, http=http)
-        transport = ApiRequester(
+        requester = ApiRequester(
             base_url=api_url,
             http=http,
             auth=auth,
@@ -120,12 +122,13 @@ class DigitalAudienceClient:
             retry=retry,
             sleep=sleep,
             rng=rng,
+            call_deadline=call_deadline_seconds,
         )
-        return cls(transport, http)
+        return cls(requester, http)
 
     @property
     def auth(self) -> CookieSessionAuth:
-        auth = self._transport.auth
+        auth = self._requester.auth
         assert isinstance(auth, CookieSessionAuth)
         return auth
 
@@ -144,7 +147,7 @@ class DigitalAudienceClient:
         self, method: str, path: str, *, json: Any = None, params: Mapping[str, str | int] | None = None
     ) -> Any:
         """Send, unwrap `{data, status, success}` and return `data`; a wrapped failure raises."""
-        response = await self._transport.request(method, path, json=json, params=params)
+        response = await self._requester.request(method, path, json=json, params=params)
         try:
             body = wire.loads(response.content) if response.content else None
         except ValueError as exc:

@@ -36,6 +36,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
             username=SANDBOX_USERNAME,
             password=SecretStr(SANDBOX_PASSWORD),
             timeout_seconds=timeout,
+            call_deadline_seconds=settings.server.call_deadline_seconds,
             network=httpx2.ASGITransport(app=create_sandbox_app()),
             retry=retry,
             sleep=sleep,
@@ -51,6 +52,7 @@ def open_backend(settings: Settings, *, retry: RetryPolicy | None = None, sleep:
         username=mine.digital_audience_username,
         password=mine.digital_audience_password,
         timeout_seconds=timeout,
+        call_deadline_seconds=settings.server.call_deadline_seconds,
         retry=retry,
         sleep=sleep,
     )

@@ -60,8 +60,8 @@ def _audience(workspace_id: str, audience_id: str) -> str:
 class NeuroflashClient:
     """Async client of the neuroflash target-audience and workspace APIs."""
 
-    def __init__(self, transport: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
-        self._transport = transport
+    def __init__(self, requester: ApiRequester, http: httpx2.AsyncClient | LazyHttpClient) -> None:
+        self._requester = requester
         self._http = http
 
     @classmethod
@@ -106,7 +106,7 @@ class NeuroflashClient:
                 "No credentials: set NEUROFLASH_CLIENT_ID and NEUROFLASH_CLIENT_SECRET, "
                 "or NEUROFLASH_ACCESS_TOKEN, or use the sandbox"
             )
-        transport = ApiRequester(
+        requester = ApiRequester(
             base_url=api_url,
             http=http,
             auth=auth,
@@ -117,11 +117,11 @@ class NeuroflashClient:
             rng=rng,
             call_deadline=call_deadline_seconds,
         )
-        return cls(transport, http)
+        return cls(requester, http)
 
     @property
-    def transport(self) -> ApiRequester:
-        return self._transport
+    def requester(self) -> ApiRequester:
+        return self._requester
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -135,7 +135,7 @@ class NeuroflashClient:
         await self.aclose()
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self._transport.request(method, path, **kwargs)
+        response = await self._requester.request(method, path, **kwargs)
         if not response.content:
             return None
         try:
@@ -225,7 +225,7 @@ class NeuroflashClient:
         return self._same_audience(self._parse(Audience, data, "audience"), audience_id)
 
     async def delete_audience(self, workspace_id: str, audience_id: str) -> None:
-        await self._transport.request("DELETE", _audience(workspace_id, audience_id))
+        await self._requester.request("DELETE", _audience(workspace_id, audience_id))
 
     async def duplicate_audience(self, workspace_id: str, audience_id: str, new_name: str | None = None) -> Duplication:
         body: dict[str, str] = {"newName": new_name} if new_name else {}
@@ -244,7 +244,7 @@ class NeuroflashClient:
         return image
 
     async def delete_image(self, workspace_id: str, audience_id: str) -> None:
-        await self._transport.request("DELETE", f"{_audience(workspace_id, audience_id)}/image")
+        await self._requester.request("DELETE", f"{_audience(workspace_id, audience_id)}/image")
 
     async def fetch_image_bytes(self, url: str) -> tuple[bytes, str]:
         """Download an image from its (signed) URL: the bytes and the content type."""
@@ -259,7 +259,7 @@ class NeuroflashClient:
         return response.content, response.headers.get("content-type", "application/octet-stream")
 
     async def record_usage(self, workspace_id: str, audience_id: str) -> None:
-        await self._transport.request("PUT", f"{_audience(workspace_id, audience_id)}/usage", json={})
+        await self._requester.request("PUT", f"{_audience(workspace_id, audience_id)}/usage", json={})
 
     async def get_limits(self, workspace_id: str) -> AudienceLimits:
         data = await self._json("GET", f"{_workspace(workspace_id)}/limits/target-audiences")

@@ -21,7 +21,7 @@ async def test_the_token_is_requested_once_and_reused(client: NeuroflashClient, 
     for _ in range(5):
         await client.list_audiences(ws)
     assert sandbox.stats.counts[TOKEN] == 1
-    auth = client.transport.auth
+    auth = client.requester.auth
     assert isinstance(auth, ClientCredentialsAuth) and auth.token_requests == 1
 
 
