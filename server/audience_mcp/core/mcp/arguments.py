@@ -169,7 +169,12 @@ def check_arguments(tool: str, parameters: Mapping[str, Parameter], arguments: M
     problems: list[str] = []
     for name, value in checked.items():
         parameter = parameters[name]
-        if isinstance(value, bool) and parameter.takes_numbers_not_booleans:
+        if _placeholder(value):
+            problems.append(
+                f"{name}: got {shown(value)}, a placeholder (as in an audit's fix); send the real value, asking the "
+                "user for it if it is not known."
+            )
+        elif isinstance(value, bool) and parameter.takes_numbers_not_booleans:
             problems.append(f"{name}: got {shown(value)}; send {parameter.expected()}.")
         elif isinstance(value, str) and parameter.takes_only_lists and not value.lstrip().startswith("["):
             # One text where a list belongs ("images" for checks): a list of it, split at commas.
@@ -179,6 +184,19 @@ def check_arguments(tool: str, parameters: Mapping[str, Parameter], arguments: M
     if problems:
         raise ArgumentError(_refusal(tool, problems))
     return CheckedArguments(checked, tuple(adjustments))
+
+
+# What an audit's fix writes where the model must fill in a value ("name='...'", "add_interests=[...]").
+# Stored verbatim they would become an audience named "...", so they are refused wherever they appear.
+_PLACEHOLDERS = frozenset({"...", "…", "[...]", "<...>", "<value>", "TODO"})
+
+
+def _placeholder(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip() in _PLACEHOLDERS
+    if isinstance(value, list):
+        return any(isinstance(item, str) and item.strip() in _PLACEHOLDERS for item in value)
+    return False
 
 
 def _unknown_message(tool: str, parameters: Mapping[str, Parameter], unknown: list[str]) -> str:

@@ -6,6 +6,8 @@ pydantic's dump or its URL) and changes nothing; every repair is said in `adjust
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from mcp import Client
 
@@ -137,3 +139,25 @@ async def test_booleans_are_not_taken_for_numbers(
 
     assert message.startswith(expected)
     assert stored(harness.sandbox, audience_id)["name"] == "Renamed leads"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "parameter"),
+    [
+        ({"country": "..."}, "country"),
+        ({"name": "…"}, "name"),
+        ({"add_interests": ["..."]}, "add_interests"),
+        ({"add_interests": "[...]"}, "add_interests"),
+    ],
+)
+async def test_a_placeholder_copied_from_an_audit_fix_is_refused_and_nothing_is_sent(
+    harness: Harness, client: Client, arguments: dict[str, Any], parameter: str
+) -> None:
+    audience_id = harness.seed()
+    harness.sandbox.stats.reset()
+
+    message = await tool_error(client, "neuroflash_update_audience", audience_id=audience_id, **arguments)
+
+    assert message.startswith(f"{parameter}: got ")
+    assert "a placeholder (as in an audit's fix); send the real value" in message
+    assert harness.sandbox.stats.counts == {}
