@@ -34,6 +34,22 @@ class LazyHttpClient:
     async def post(self, url: str, **kwargs: Any) -> httpx2.Response:
         return await self.client.post(url, **kwargs)
 
+    @classmethod
+    def for_api(
+        cls, *, timeout_seconds: float, network: httpx2.AsyncBaseTransport | None = None, max_connections: int = 100
+    ) -> LazyHttpClient:
+        """The HTTP client of a platform's API client: every platform's the same timeouts and User-Agent.
+
+        Connecting gets at most 10 s of the request timeout; `network` routes requests elsewhere
+        (an in-process sandbox's `httpx2.ASGITransport`).
+        """
+        return cls(
+            transport=network,
+            timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
+            limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections // 5),
+            headers={"User-Agent": "audience-mcp"},
+        )
+
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()

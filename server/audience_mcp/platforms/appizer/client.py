@@ -74,11 +74,7 @@ class AppizerClient:
     ) -> AppizerClient:
         """Build a client; `network` routes it elsewhere (the in-process sandbox)."""
         redactor.add([api_key.get_secret_value()])
-        http = LazyHttpClient(
-            transport=network,
-            timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
-            headers={"User-Agent": "audience-mcp"},
-        )
+        http = LazyHttpClient.for_api(timeout_seconds=timeout_seconds, network=network)
         pacer_args: dict[str, Any] = {"wall_clock": wall_clock} if wall_clock is not None else {}
         pacer = RateLimitPacer(max_wait=timeout_seconds, sleep=sleep, **pacer_args)
         requester = ApiRequester(

@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.appizer.com/v1"
 
-# The built-in sandbox's key; used in sandbox mode, whatever key is configured.
+# The built-in sandbox's key, public and documented (README); used in sandbox mode whatever key is set.
+# The sandbox keeps its own copy (it imports no client-side module); a test proves them equal.
 SANDBOX_API_KEY = "sandbox-appizer-key"
 
 

@@ -106,12 +106,7 @@ class DigitalAudienceClient:
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
     ) -> DigitalAudienceClient:
-        http = LazyHttpClient(
-            transport=network,
-            timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
-            limits=httpx2.Limits(max_connections=50, max_keepalive_connections=10),
-            headers={"User-Agent": "audience-mcp"},
-        )
+        http = LazyHttpClient.for_api(timeout_seconds=timeout_seconds, network=network, max_connections=50)
         auth = CookieSessionAuth(base_url=api_url, username=username, password=password, http=http)
         requester = ApiRequester(
             base_url=api_url,

@@ -82,12 +82,7 @@ class NeuroflashClient:
         rng: random.Random | None = None,
     ) -> NeuroflashClient:
         """Build a client; `network` routes it elsewhere (the in-process sandbox)."""
-        http = LazyHttpClient(
-            transport=network,
-            timeout=httpx2.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
-            limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "audience-mcp"},
-        )
+        http = LazyHttpClient.for_api(timeout_seconds=timeout_seconds, network=network)
         auth: httpx2.Auth
         if access_token is not None:
             auth = StaticBearer(access_token)

@@ -24,6 +24,7 @@ from audience_mcp.core.sandboxkit.faults import FaultInjector, Stats
 from audience_mcp.platforms.appizer.sandbox.criteria import parse
 from audience_mcp.platforms.appizer.sandbox.users import User, user_base
 
+# Public, documented sandbox keys (README): no secret, the sandbox accepts them from anyone.
 API_KEY = "sandbox-appizer-key"
 READ_ONLY_KEY = "sandbox-appizer-readonly"
 REVOKED_KEY = "sandbox-appizer-revoked"
