@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from tests.support.clocks import RecordedSleep
+from tests.support.postgres import postgres_server, postgres_url, report_skips  # noqa: F401 - fixtures
 from tests.support.processes import sandbox_api  # noqa: F401 - the standalone sandbox process, a fixture
 
 BASE = "http://sandbox.test"
@@ -91,3 +92,7 @@ def make_client(sandbox_app: Any, recorded_sleep: RecordedSleep) -> ClientFactor
 async def client(make_client: ClientFactory) -> AsyncIterator[NeuroflashClient]:
     async with make_client() as api:
         yield api
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    report_skips(terminalreporter)

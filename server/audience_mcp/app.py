@@ -97,14 +97,14 @@ def create_server(
     settings: Settings,
     *,
     backend_factories: Mapping[str, Callable[..., Any]] | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] = time.time,
     refuse_file_paths: bool = False,
 ) -> MCPServer[ServerState]:
     """Build the MCP server for these settings.
 
     `backend_factories` (platform name -> factory) lets tests hand a platform its client, e.g. one
-    on an in-process sandbox; `clock` drives the expiry of delete
-    confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
+    on an in-process sandbox; `clock` (wall-clock seconds: replicas compare it) drives the expiry
+    of confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
     (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
     """
     factories = dict(backend_factories or {})

@@ -71,7 +71,10 @@ class ServerSettings(BaseSettings):
     )
     state_db: str = Field(
         default_factory=lambda: user_data_path("state.db"),
-        description="SQLite file of the state store: the change journal (':memory:' allowed)",
+        description=(
+            "The state store (journal, confirmations, locks): a SQLite file (':memory:' allowed), or a "
+            "postgresql:// URL shared by replicas"
+        ),
     )
     journal_retention_days: int = Field(
         default=90, ge=0, le=36_500, description="Changes older than this are dropped at start-up (0: keep all)"
@@ -183,7 +186,15 @@ class ServerSettings(BaseSettings):
         return comma_list(self.allowed_hosts)
 
     def secret_values(self) -> list[str]:
-        return [self.token.get_secret_value()] if self.token is not None and self.token.get_secret_value() else []
+        from audience_mcp.core.store.database import is_postgres
+
+        values = [self.token.get_secret_value()] if self.token is not None and self.token.get_secret_value() else []
+        if is_postgres(self.state_db):
+            from audience_mcp.core.store.postgres import password_of
+
+            password = password_of(self.state_db)  # in a postgresql:// URL: never shown or logged
+            values += [password] if password else []
+        return values
 
 
 class PlatformSettings(Protocol):

@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -69,12 +68,14 @@ def _text_of(result: Any) -> str:
 
 
 def _scan_journal(journal: Journal) -> None:
-    try:
-        with journal._lock:
-            rows = journal._db.execute("SELECT * FROM changes").fetchall()
-    except sqlite3.Error:  # closed already, or never got its table
-        return
-    _note("a journal row", "\n".join(str(tuple(row)) for row in rows))
+    """Every table of the state store that holds data: changes, pending confirmations, observations."""
+    for table in ("changes", "confirmations", "observations"):
+        try:
+            with journal._transaction() as db:
+                rows = db.execute(f"SELECT * FROM {table}").fetchall()
+        except Exception:  # closed already, or never got its table (either database's error)
+            continue
+        _note(f"a {table} row of the state store", "\n".join(str(tuple(dict(row).values())) for row in rows))
 
 
 def _scan_files(directory: Path) -> list[str]:

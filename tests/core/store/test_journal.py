@@ -46,8 +46,8 @@ async def _refused() -> None:
     raise RuntimeError("plan limit reached")
 
 
-async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(tmp_path: Path) -> None:
-    journal = Journal(str(tmp_path / "journal.db"))
+async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(location: str) -> None:
+    journal = Journal(location)
     seen = []
 
     async def send() -> dict[str, str]:
@@ -70,16 +70,16 @@ async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after
     )
 
 
-async def test_a_write_that_raises_is_recorded_as_failed_with_its_message() -> None:
-    journal = Journal(":memory:")
+async def test_a_write_that_raises_is_recorded_as_failed_with_its_message(location: str) -> None:
+    journal = Journal(location)
     with pytest.raises(RuntimeError):
         await journaled_write(journal, A1, _refused(), tool="t", action="create")
     (change,) = journal.recent()
     assert change.status == "failed" and change.error == "plan limit reached"
 
 
-async def test_a_create_is_keyed_by_the_id_its_answer_names() -> None:
-    journal = Journal(":memory:")
+async def test_a_create_is_keyed_by_the_id_its_answer_names(location: str) -> None:
+    journal = Journal(location)
     new = ResourceKey("neuroflash", "ws", "audience", None)
     written = await journaled_write(
         journal, new, _answer({"id": "n1"}), tool="t", action="create", new_id=lambda body: str((body or {})["id"])
@@ -88,21 +88,20 @@ async def test_a_create_is_keyed_by_the_id_its_answer_names() -> None:
     assert change is not None and change.resource_id == "n1"
 
 
-async def test_decimals_are_journaled_as_exact_json_numbers(tmp_path: Path) -> None:
-    path = tmp_path / "journal.db"
-    journal = Journal(str(path))
+async def test_decimals_are_journaled_as_exact_json_numbers(location: str) -> None:
+    journal = Journal(location)
     shares = {"female": Decimal("0.3333333333333333333"), "male": Decimal("0.6666666666666666667")}
     written = await journaled_write(journal, A1, _answer({"genderDistribution": shares}), tool="t", action="update")
 
-    with sqlite3.connect(path) as db:
-        (text,) = db.execute("SELECT after_json FROM changes").fetchone()
+    with journal._transaction() as db:
+        text = db.execute("SELECT after_json FROM changes").fetchone()["after_json"]
     assert text == '{"genderDistribution":{"female":0.3333333333333333333,"male":0.6666666666666666667}}'
     change = journal.get(written.change_id)
     assert change is not None and change.after == {"genderDistribution": shares}
 
 
-async def test_a_succeeded_restore_marks_the_undone_change_and_a_failed_one_does_not() -> None:
-    journal = Journal(":memory:")
+async def test_a_succeeded_restore_marks_the_undone_change_and_a_failed_one_does_not(location: str) -> None:
+    journal = Journal(location)
     original = await journaled_write(journal, A1, _answer(None), tool="t", action="update")
     with pytest.raises(RuntimeError):
         await journaled_write(journal, A1, _refused(), tool="restore_change", action="update", restores=1)
@@ -120,17 +119,18 @@ def test_a_restore_and_its_mark_are_one_transaction() -> None:
     journal.succeed(original, after=None)
     undo = journal.begin(A1, tool="restore_change", action="update", restores=original)
     # The mark cannot be written: the success of the restore must not be kept without it.
-    journal._db.execute(
-        "CREATE TRIGGER refuse_mark BEFORE UPDATE OF restored_by ON changes BEGIN SELECT RAISE(ABORT, 'no'); END"
-    )
+    with journal._transaction() as db:
+        db.execute(
+            "CREATE TRIGGER refuse_mark BEFORE UPDATE OF restored_by ON changes BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
     with pytest.raises(sqlite3.IntegrityError):
         journal.succeed(undo, after=None)
     assert journal.get(undo).status == "pending"  # type: ignore[union-attr]
     assert journal.get(original).restored_by is None  # type: ignore[union-attr]
 
 
-async def test_recent_is_newest_first_and_filters_by_platform_and_resource() -> None:
-    journal = Journal(":memory:")
+async def test_recent_is_newest_first_and_filters_by_platform_and_resource(location: str) -> None:
+    journal = Journal(location)
     keys = [A1, ResourceKey("neuroflash", "ws", "audience", "b"), ResourceKey("other", "s", "doc", "a1"), A1]
     for key in keys:
         await journaled_write(journal, key, _answer(None), tool="t", action="update")
@@ -142,7 +142,17 @@ async def test_recent_is_newest_first_and_filters_by_platform_and_resource() -> 
     assert len(journal.recent(limit=1)) == 1
 
 
-async def test_the_journal_survives_reopening_the_file(tmp_path: Path) -> None:
+async def test_the_journal_survives_reopening(location: str) -> None:
+    first = Journal(location)
+    await journaled_write(first, A1, _answer(None), tool="t", action="delete", before={"name": "Kept"})
+    first.close()
+    second = Journal(location)
+    (change,) = second.recent()
+    assert change.before == {"name": "Kept"}
+    second.close()
+
+
+async def test_the_journal_file_survives_reopening_intact(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "journal.db"
     first = Journal(str(path))
     await journaled_write(first, A1, _answer(None), tool="t", action="delete", before={"name": "Kept"})
@@ -251,3 +261,81 @@ def test_a_version_3_journal_gains_an_empty_actor_and_new_rows_name_theirs(tmp_p
     assert journal.recent(actor="bob") == []
     assert [c.id for c in journal.recent()] == [new, 1]
     journal.close()
+
+
+def test_an_actor_filter_matches_its_text_literally(location: str) -> None:
+    journal = Journal(location)
+    percent = journal.begin(A1, tool="t", action="update", actor="100%_bot")
+    journal.begin(A1, tool="t", action="update", actor="1000 bots")
+    assert [c.id for c in journal.recent(actor="100%_")] == [percent]
+    assert [c.id for c in journal.recent(actor="0%")] == [percent]
+    journal.close()
+
+
+def test_a_claim_is_won_once_across_stores_and_not_again_once_the_change_is_undone(location: str) -> None:
+    first, second = Journal(location), Journal(location)
+    change = first.begin(A1, tool="t", action="delete")
+    first.succeed(change, after=None)
+
+    won = first.claim_restore(change)
+    assert won.won and not second.claim_restore(change).won
+    undo = first.begin(A1, tool="restore_change", action="create", restores=change)
+    first.succeed(undo, after=None)
+    first.release_restore(change, won)
+
+    late = second.claim_restore(change)
+    assert not late.won and late.restored_by == undo
+    first.close()
+    second.close()
+
+
+def test_postgres_stores_opened_at_once_migrate_once(postgres_url: str) -> None:
+    """Replicas starting together: each migration runs in one of them, the others find it done."""
+    import threading
+
+    stores: list[Journal] = []
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            stores.append(Journal(postgres_url))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(stores) == 6
+    with stores[0]._transaction() as db:
+        versions = [row["version"] for row in db.execute("SELECT version FROM schema_migrations").fetchall()]
+    from audience_mcp.core.store import postgres
+
+    assert versions == list(range(1, postgres.VERSION + 1))
+    for store in stores:
+        store.close()
+
+
+def test_a_postgres_store_from_a_newer_server_is_refused(postgres_url: str) -> None:
+    from audience_mcp.core.store import postgres
+
+    Journal(postgres_url).close()
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("INSERT INTO schema_migrations VALUES (%s, now())", (postgres.VERSION + 1,))
+    with pytest.raises(postgres.StateStoreError, match="newer than this server"):
+        Journal(postgres_url)
+
+
+def test_an_unreachable_postgres_store_is_named_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("psycopg_pool")
+    from audience_mcp.core.store import postgres
+
+    monkeypatch.setattr(postgres, "CONNECT_SECONDS", 1.0)
+    url = "postgresql://audience:pg-unreachable-secret@127.0.0.1:9/state"
+    with pytest.raises(postgres.StateStoreError) as refused:
+        Journal(url)
+    assert "127.0.0.1:9/state" in str(refused.value) and "AUDIENCE_MCP_STATE_DB" in str(refused.value)
+    assert "pg-unreachable-secret" not in str(refused.value)

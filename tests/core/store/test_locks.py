@@ -1,4 +1,7 @@
-"""Resource locks: one holder per key across two stores on one file, re-entrant, time-bounded, always released."""
+"""Resource locks: one holder per key across two stores on one database, re-entrant, time-bounded, always released.
+
+"Two processes" are two state stores on one SQLite file or one PostgreSQL database (advisory locks).
+"""
 
 from __future__ import annotations
 
@@ -12,21 +15,22 @@ from pathlib import Path
 import anyio
 import pytest
 
+from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.store.locks import LocalLocks, LockTimeout, ResourceLocks, SQLiteLocks, open_locks
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[tuple[SQLiteLocks, SQLiteLocks]]:
-    """Two lock stores on one file: what two server processes sharing a state file have."""
-    first, second = SQLiteLocks(str(tmp_path / "state.db")), SQLiteLocks(str(tmp_path / "state.db"))
-    yield first, second
+def two_processes(location: str) -> Iterator[tuple[ResourceLocks, ResourceLocks]]:
+    """The locks of two state stores on one database: what two server processes (or replicas) have."""
+    first, second = Journal(location), Journal(location)
+    yield first.locks, second.locks
     first.close()
     second.close()
 
 
-async def test_only_one_store_holds_a_key_at_a_time(two_processes: tuple[SQLiteLocks, SQLiteLocks]) -> None:
+async def test_only_one_store_holds_a_key_at_a_time(two_processes: tuple[ResourceLocks, ResourceLocks]) -> None:
     inside = 0
     most = 0
 
@@ -45,7 +49,7 @@ async def test_only_one_store_holds_a_key_at_a_time(two_processes: tuple[SQLiteL
     assert most == 1
 
 
-async def test_different_keys_do_not_wait_for_each_other(two_processes: tuple[SQLiteLocks, SQLiteLocks]) -> None:
+async def test_different_keys_do_not_wait_for_each_other(two_processes: tuple[ResourceLocks, ResourceLocks]) -> None:
     first, second = two_processes
     async with first.hold("audience/a"):
         with anyio.fail_after(2):
@@ -64,7 +68,7 @@ async def test_a_holder_asking_again_is_not_blocked_by_itself(tmp_path: Path, ki
         locks.close()
 
 
-async def test_waiting_gives_up_after_the_wait(two_processes: tuple[SQLiteLocks, SQLiteLocks]) -> None:
+async def test_waiting_gives_up_after_the_wait(two_processes: tuple[ResourceLocks, ResourceLocks]) -> None:
     first, second = two_processes
     async with first.hold("audience/a"):
         started = time.monotonic()
@@ -74,7 +78,7 @@ async def test_waiting_gives_up_after_the_wait(two_processes: tuple[SQLiteLocks,
         assert 0.3 <= time.monotonic() - started < 2
 
 
-async def test_a_lock_is_released_when_the_holder_fails(two_processes: tuple[SQLiteLocks, SQLiteLocks]) -> None:
+async def test_a_lock_is_released_when_the_holder_fails(two_processes: tuple[ResourceLocks, ResourceLocks]) -> None:
     first, second = two_processes
     with pytest.raises(RuntimeError):
         async with first.hold("audience/a"):
@@ -86,7 +90,7 @@ async def test_a_lock_is_released_when_the_holder_fails(two_processes: tuple[SQL
 
 
 async def test_a_lock_is_released_when_the_holder_is_cancelled(
-    two_processes: tuple[SQLiteLocks, SQLiteLocks],
+    two_processes: tuple[ResourceLocks, ResourceLocks],
 ) -> None:
     first, second = two_processes
     with anyio.move_on_after(0.2):
@@ -151,3 +155,41 @@ async def test_the_lock_of_a_live_process_is_waited_for(tmp_path: Path) -> None:
 
 async def test_a_memory_store_locks_within_the_process() -> None:
     assert isinstance(open_locks(":memory:"), LocalLocks)
+
+
+HOLDER = """
+import sys, time, anyio
+from audience_mcp.core.store.journal import Journal
+
+async def main() -> None:
+    journal = Journal(sys.argv[1])
+    async with journal.locks.hold("audience/a"):
+        print("held", flush=True)
+        time.sleep(60)
+
+anyio.run(main)
+"""
+
+
+async def test_the_advisory_lock_of_a_killed_replica_is_free_at_once(postgres_url: str) -> None:
+    """PostgreSQL ends a dead replica's session and with it the lock: no lease to wait out."""
+    survivor = Journal(postgres_url)
+    process = await anyio.open_process([sys.executable, "-c", HOLDER, postgres_url])
+    try:
+        assert process.stdout is not None
+        with anyio.fail_after(20):
+            assert b"held" in await process.stdout.receive()
+        with pytest.raises(LockTimeout):
+            async with survivor.locks.hold("audience/a", wait_seconds=0.3):
+                pass
+        process.kill()
+        await process.wait()
+        with anyio.fail_after(5):
+            async with survivor.locks.hold("audience/a", wait_seconds=5):
+                pass
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await process.aclose()
+        survivor.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,8 +14,10 @@ B = ResourceKey("appizer", "app-1", "audience", "aud-2")
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> Journal:
-    return Journal(str(tmp_path / "state.db"))
+def journal(location: str) -> Iterator[Journal]:
+    store = Journal(location)
+    yield store
+    store.close()
 
 
 def test_sightings_within_an_hour_update_one_row_and_later_ones_add_rows(journal: Journal) -> None:
@@ -47,12 +49,12 @@ def test_latest_gives_the_newest_sighting_of_each_resource(journal: Journal) -> 
     assert list(journal.observations.latest("appizer", "audience", scope_id="app-2")) == []
 
 
-def test_observations_survive_a_restart(tmp_path: Path) -> None:
-    first = Journal(str(tmp_path / "state.db"))
+def test_observations_survive_a_restart(location: str) -> None:
+    first = Journal(location)
     first.observations.record(A, {"user_count": 7}, at=1.0)
     first.close()
 
-    again = Journal(str(tmp_path / "state.db"))
+    again = Journal(location)
 
     assert [o.data for o in again.observations.history(A)] == [{"user_count": 7}]
 

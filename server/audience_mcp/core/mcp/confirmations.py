@@ -12,6 +12,7 @@ confirms another. Every message names the call to make, because the model only s
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from mcp.server.mcpserver.resolve import Elicit
 from pydantic import BaseModel, Field
 
 from audience_mcp.core.mcp.errors import tool_error
+from audience_mcp.core.store.pending import MemoryPending, PendingStore
 
 CONFIRMATION_TTL_SECONDS = 600.0
 
@@ -64,58 +66,102 @@ class Pending:
     request: Request
     expires_at: float
     preview: dict[str, Any]
-    payload: Any  # what the platform needs to act later (e.g. the full before-image); opaque here
+    payload: Any  # what the platform needs to act later (e.g. the full before-image), as its model
+
+
+def _request_record(request: Request) -> dict[str, Any]:
+    return {
+        "platform": request.platform,
+        "resource_type": request.resource_type,
+        "resource_id": request.resource_id,
+        "action": request.action,
+        "tool": request.tool,
+        "scope": request.scope,
+        "arguments": dict(request.arguments),
+    }
+
+
+def _request_key(request: Request) -> str:
+    """What a token is bound to: the request's compared fields (not its arguments' wording)."""
+    record = _request_record(request)
+    del record["arguments"]
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 
 class Confirmations:
     """Pending confirmations: single-use tokens, each bound to one Request, valid `ttl` seconds.
 
-    `clock` is injectable so tests can let ten minutes pass without waiting.
+    The records live in `store`: the state store's table (core/store/pending.py), so a token is
+    redeemed by whichever process or replica the second call reaches, once; without one, in
+    this process's memory. Either way a record is written as JSON (the payload, a pydantic
+    model, by its wire names), so what a replica reads back is what the issuer kept.
+    `clock` is injectable so tests can let ten minutes pass without waiting; replicas sharing a
+    store must share a clock, which the wall clock (the default) is.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, ttl: float = CONFIRMATION_TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        ttl: float = CONFIRMATION_TTL_SECONDS,
+        store: PendingStore | None = None,
+    ) -> None:
         self._clock = clock
         self._ttl = ttl
-        self._pending: dict[str, Pending] = {}
+        self._store: PendingStore = store if store is not None else MemoryPending()
 
-    def issue(self, request: Request, preview: Mapping[str, Any], payload: Any = None) -> Pending:
-        self._expire()
+    def issue(self, request: Request, preview: Mapping[str, Any], payload: BaseModel | None = None) -> Pending:
+        now = self._clock()
         pending = Pending(
             token=secrets.token_urlsafe(12),
             request=request,
-            expires_at=self._clock() + self._ttl,
+            expires_at=now + self._ttl,
             preview=dict(preview),
             payload=payload,
         )
-        self._pending[pending.token] = pending
+        record = {
+            "request": _request_record(request),
+            "expires_at": pending.expires_at,
+            "preview": pending.preview,
+            "payload": None if payload is None else payload.model_dump(mode="json", by_alias=True, exclude_unset=True),
+        }
+        self._store.put(
+            pending.token, _request_key(request), json.dumps(record), expires_at=pending.expires_at, now=now
+        )
         return pending
 
-    def redeem(self, token: str, request: Request) -> Pending:
-        """Consume the token, or raise a ToolError naming the call that gets a valid one."""
-        self._expire()
-        pending = self._pending.get(token)
-        if pending is None:
-            minutes = int(self._ttl // 60)
-            raise tool_error(
-                f"This confirm_token is unknown, already used or expired (tokens last {minutes} minutes). "
-                f"Call {request.call} without a token to get a new one."
-            )
-        if pending.request != request:
+    def redeem(self, token: str, request: Request, payload_type: type[BaseModel] | None = None) -> Pending:
+        """Consume the token, or raise a ToolError naming the call that gets a valid one.
+
+        `payload_type` reads the payload back (None: the tool kept no payload).
+        """
+        now = self._clock()
+        text = self._store.take(token, _request_key(request), now=now)
+        if text is None:
+            other = self._store.peek(token, now=now)
+            if other is None:
+                minutes = int(self._ttl // 60)
+                raise tool_error(
+                    f"This confirm_token is unknown, already used or expired (tokens last {minutes} minutes). "
+                    f"Call {request.call} without a token to get a new one."
+                )
             # Not consumed: the token still confirms what it was issued for.
+            issued_for = Request(**json.loads(other)["request"])
             raise tool_error(
-                f"This confirm_token was issued for {pending.request.describe()}, not for {request.describe()}. "
+                f"This confirm_token was issued for {issued_for.describe()}, not for {request.describe()}. "
                 f"Call {request.call} without a token to get one for this."
             )
-        del self._pending[token]
-        return pending
+        record = json.loads(text)
+        data = record["payload"]
+        return Pending(
+            token=token,
+            request=request,
+            expires_at=float(record["expires_at"]),
+            preview=dict(record["preview"]),
+            payload=None if data is None or payload_type is None else payload_type.model_validate(data),
+        )
 
     def seconds_left(self, pending: Pending) -> int:
         return max(0, int(pending.expires_at - self._clock()))
-
-    def _expire(self) -> None:
-        now = self._clock()
-        for token in [t for t, p in self._pending.items() if p.expires_at <= now]:
-            del self._pending[token]
 
 
 def ask(question: str | None, ctx: Context, schema: type[C]) -> Elicit[C] | None:
@@ -160,15 +206,17 @@ def confirm(
     decision: ElicitationResult[Any],
     token: str | None,
     preview: Mapping[str, Any] | None,
-    payload: Any = None,
+    payload: BaseModel | None = None,
+    payload_type: type[BaseModel] | None = None,
 ) -> Outcome:
     """The confirmation rule of every destructive action: a redeemed token or the user's yes.
 
     `decision` is what the tool's `ask` resolver produced; `preview` (and `payload`) describe
-    the resource as it is now, None when a token was given (the token's own are used then).
+    the resource as it is now, None when a token was given (the token's own are used then,
+    the payload read back as `payload_type`).
     """
     if token:
-        pending = confirmations.redeem(token, request)
+        pending = confirmations.redeem(token, request, payload_type)
         return Confirmed(preview=pending.preview, payload=pending.payload)
     if isinstance(decision, AcceptedElicitation) and isinstance(decision.data, Confirmation):
         if decision.data.confirm:

@@ -9,30 +9,31 @@ resource_id), e.g. ("neuroflash", workspace id, "audience", audience id). Rows h
 snapshots and, for image changes and deletes, image bytes; never a token, a secret or a
 request header (rows pass the one redactor, core/secrets.py).
 
-SQLite (stdlib), one connection guarded by a lock, WAL for files; the file survives restarts
-and is migrated forward on open (`schema`). Tools write through `writes.journaled_write`.
+The journal is one part of the state store, with the restore claims, the observations, the
+pending confirmations and the resource locks: all on one database (database.py), a SQLite file
+by default or PostgreSQL for replicas (postgres.py), migrated forward on open. Tools write
+through `writes.journaled_write`.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from audience_mcp.core.files import private_file
 from audience_mcp.core.http import wire
 from audience_mcp.core.secrets import redactor
 from audience_mcp.core.store import schema
+from audience_mcp.core.store.database import Database, Sql, open_database
 from audience_mcp.core.store.keys import ResourceKey
-from audience_mcp.core.store.locks import ResourceLocks, open_locks
+from audience_mcp.core.store.locks import ResourceLocks
 from audience_mcp.core.store.observations import Observations
+from audience_mcp.core.store.pending import PendingConfirmations
 
 logger = logging.getLogger(__name__)
 
@@ -95,46 +96,33 @@ def _load(text: str | None) -> dict[str, Any] | None:
 
 
 class Journal:
-    """Append-mostly store of the server's writes."""
+    """The state store: the journal's rows here, the other tables as attributes sharing its database."""
 
-    def __init__(self, path: str, *, retention_days: int | None = None) -> None:
-        """Open (create, migrate) the journal; `retention_days` drops older changes now (0/None: keep all)."""
-        memory = path == ":memory:"
-        self._lock = threading.Lock()
-        # Autocommit mode: every transaction here is explicit (`_transaction`), so what must
-        # be atomic together (a migration step, a restore and its mark) is visibly so.
-        # private_file: 0600, the journal holds the company's audiences and images.
-        self._db = sqlite3.connect(private_file(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        if not memory:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        schema.migrate(self._db)
+    def __init__(self, location: str, *, retention_days: int | None = None) -> None:
+        """Open (create, migrate) the store `AUDIENCE_MCP_STATE_DB` names: a SQLite file, `:memory:`
+        or a postgresql:// URL. `retention_days` drops older changes now (0/None: keep all)."""
+        self.database: Database = open_database(location)
         if retention_days:
             cutoff = _timestamp(datetime.now(UTC) - timedelta(days=retention_days))
-            removed = schema.prune(self._db, older_than=cutoff)
+            with self._transaction() as db:
+                removed = schema.prune(db, older_than=cutoff)
             if removed:
                 logger.info("Dropped %d journal changes older than %d days", removed, retention_days)
-        # The state store's other tables share this connection and its transactions.
         self.observations = Observations(self)
-        # The resource locks share the journal's file, and so its reach (see locks.py).
-        self.locks: ResourceLocks = open_locks(path)
+        self.confirmations = PendingConfirmations(self)
+        # The locks reach as far as the database does (see locks.py and postgres.py).
+        self.locks: ResourceLocks = self.database.locks
+
+    @property
+    def shared(self) -> bool:
+        """Whether replicas on other machines may share this store (PostgreSQL)."""
+        return self.database.shared
 
     def close(self) -> None:
-        self.locks.close()
-        with self._lock:
-            self._db.close()
+        self.database.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[Sql]:
+        return self.database.transaction()
 
     def begin(
         self,
@@ -151,10 +139,10 @@ class Journal:
         """Record a write about to be sent (by `actor`, see core/auth/caller.py); returns the change id."""
         now = _timestamp(datetime.now(UTC))
         with self._transaction() as db:
-            cursor = db.execute(
+            row = db.execute(
                 "INSERT INTO changes (created_at, tool, action, platform, scope_id, resource_type, resource_id,"
                 " status, before_json, request_json, image_json, restores, actor)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id",
                 (
                     now,
                     tool,
@@ -169,10 +157,8 @@ class Journal:
                     restores,
                     None if actor is None else redactor.redact(actor),
                 ),
-            )
-            change_id = cursor.lastrowid
-        assert change_id is not None
-        return change_id
+            ).fetchone()
+        return int(row["id"])
 
     def succeed(self, change_id: int, *, after: Mapping[str, Any] | None, resource_id: str | None = None) -> None:
         """Complete a change; a succeeded restore marks the change it undid in the same transaction.
@@ -204,18 +190,24 @@ class Journal:
         ago is reported as undone, not claimed again.
         """
         now = time.time()
+        token = secrets.token_hex(8)
         with self._transaction() as db:
+            # Claim first, then look: a restore that finished (marked the change, released its
+            # claim) before this claim was taken is seen by the read after it, on either database.
+            # The upsert replaces only a stale claim, atomically; a fresh one makes it a no-op.
+            won = db.execute(
+                "INSERT INTO restore_claims (change_id, token, claimed_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (change_id) DO UPDATE SET token = excluded.token, claimed_at = excluded.claimed_at"
+                " WHERE restore_claims.claimed_at <= ? RETURNING token",
+                (change_id, token, now, now - CLAIM_TTL_SECONDS),
+            ).fetchone()
             row = db.execute("SELECT restored_by FROM changes WHERE id = ?", (change_id,)).fetchone()
             if row is not None and row["restored_by"] is not None:
+                if won is not None:
+                    db.execute("DELETE FROM restore_claims WHERE change_id = ? AND token = ?", (change_id, token))
                 return RestoreClaim(won=False, restored_by=row["restored_by"])
-            held = db.execute("SELECT claimed_at FROM restore_claims WHERE change_id = ?", (change_id,)).fetchone()
-            if held is not None and now - held["claimed_at"] < CLAIM_TTL_SECONDS:
-                return RestoreClaim(won=False)
-            token = secrets.token_hex(8)
-            db.execute(
-                "INSERT OR REPLACE INTO restore_claims (change_id, token, claimed_at) VALUES (?, ?, ?)",
-                (change_id, token, now),
-            )
+        if won is None:
+            return RestoreClaim(won=False)
         return RestoreClaim(won=True, token=token)
 
     def release_restore(self, change_id: int, claim: RestoreClaim) -> None:
@@ -228,8 +220,8 @@ class Journal:
     def get(self, change_id: int) -> Change | None:
         if not -(2**63) <= change_id < 2**63:
             return None  # no row has it, and SQLite would raise OverflowError for it
-        with self._lock:
-            row = self._db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
+        with self._transaction() as db:
+            row = db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
         return None if row is None else _change(row)
 
     def recent(
@@ -242,18 +234,25 @@ class Journal:
     ) -> list[Change]:
         """Newest first; an empty or None filter does not filter. `actor` matches any part of the
         actor, ignoring case (a subject, a client id, or "subject via client" whole)."""
-        platform, resource_id, actor = platform or None, resource_id or None, actor or None
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM changes WHERE (?1 IS NULL OR platform = ?1) AND (?2 IS NULL OR resource_id = ?2)"
-                " AND (?3 IS NULL OR instr(lower(actor), lower(?3)) > 0)"
-                " ORDER BY id DESC LIMIT ?4",
-                (platform, resource_id, actor, limit),
+        platform, resource_id = platform or None, resource_id or None
+        pattern = f"%{_like_escaped(actor.lower())}%" if actor else None
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT * FROM changes WHERE (CAST(? AS TEXT) IS NULL OR platform = ?)"
+                " AND (CAST(? AS TEXT) IS NULL OR resource_id = ?)"
+                " AND (CAST(? AS TEXT) IS NULL OR lower(actor) LIKE ? ESCAPE '!')"
+                " ORDER BY id DESC LIMIT ?",
+                (platform, platform, resource_id, resource_id, pattern, pattern, limit),
             ).fetchall()
         return [_change(row) for row in rows]
 
 
-def _change(row: sqlite3.Row) -> Change:
+def _like_escaped(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (escape character `!`)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _change(row: Any) -> Change:
     return Change(
         id=row["id"],
         created_at=row["created_at"],

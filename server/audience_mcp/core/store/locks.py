@@ -9,7 +9,7 @@ lock from the read to the write. What that guarantees depends on the store:
   (key, owner, expiry) taken in a `BEGIN IMMEDIATE` transaction, so exactly one process inserts
   it; the others poll until it is gone or has expired. A lock whose process is gone (killed
   mid-write) is taken over at once on POSIX; elsewhere its lease lapses.
-- A PostgreSQL store (later) implements `ResourceLocks` with advisory locks, across machines.
+- `AdvisoryLocks` (a PostgreSQL store, postgres.py): every replica using that database, on any machine.
 
 No store protects against writers that do not take these locks (other API clients, the
 platform's own app): the tools re-read after writing to notice those.
@@ -45,7 +45,7 @@ LEASE_SECONDS = 120.0
 _PROCESS = secrets.token_hex(6)
 
 # The locks the current task holds, so asking again is a no-op (re-entrant) instead of a deadlock.
-_held: ContextVar[frozenset[tuple[int, str]]] = ContextVar("audience_mcp_held_locks", default=frozenset())
+held_marks: ContextVar[frozenset[tuple[int, str]]] = ContextVar("audience_mcp_held_locks", default=frozenset())
 
 
 class LockTimeout(Exception):
@@ -74,7 +74,7 @@ class LocalLocks:
     @asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[None]:
         mark = (id(self), key)
-        if mark in _held.get():
+        if mark in held_marks.get():
             yield  # this task holds it already
             return
         lock, users = self._locks.get(key, (anyio.Lock(), 0))
@@ -85,11 +85,11 @@ class LocalLocks:
                     await lock.acquire()
             except TimeoutError:
                 raise LockTimeout(key, wait_seconds) from None
-            token = _held.set(_held.get() | {mark})
+            token = held_marks.set(held_marks.get() | {mark})
             try:
                 yield
             finally:
-                _held.reset(token)
+                held_marks.reset(token)
                 lock.release()
         finally:
             lock, users = self._locks[key]
@@ -159,7 +159,7 @@ class SQLiteLocks:
     @asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[None]:
         mark = (id(self), key)
-        if mark in _held.get():
+        if mark in held_marks.get():
             yield
             return
         started = time.monotonic()
@@ -173,11 +173,11 @@ class SQLiteLocks:
                     raise LockTimeout(key, wait_seconds)
                 await anyio.sleep(min(delay, wait_seconds - waited))
                 delay = min(delay * 2, 0.1)
-            token = _held.set(_held.get() | {mark})
+            token = held_marks.set(held_marks.get() | {mark})
             try:
                 yield
             finally:
-                _held.reset(token)
+                held_marks.reset(token)
                 with anyio.CancelScope(shield=True):  # released even when the holder was cancelled
                     await anyio.to_thread.run_sync(self._release, key, owner)
 

@@ -4,20 +4,24 @@ Some facts no API keeps for us: how an audience's size changed (Appizer reports 
 `user_count`), or which audiences exist on a platform with no list endpoint (Digital Audience).
 A platform records what it sees here; the state store keeps a bounded history per resource:
 at most one row per resource per `min_interval` (a newer sighting within it replaces the latest
-row's data) and at most `keep` rows per resource.
+row's data) and at most `keep` rows per resource. Replicas that see one resource at the same
+moment may each add a row (PostgreSQL runs these transactions side by side): a history with
+one sighting too many, never a lost one.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audience_mcp.core.http import wire
 from audience_mcp.core.store.keys import ResourceKey
+
+if TYPE_CHECKING:
+    from audience_mcp.core.store.database import Sql
 
 HOUR = 3600.0
 KEEP_PER_RESOURCE = 200
@@ -31,7 +35,7 @@ class Observation:
 
 
 class _Transactions(Protocol):
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+    def _transaction(self) -> AbstractContextManager[Sql]: ...
 
 
 def _data(text: str) -> dict[str, Any]:
@@ -39,7 +43,7 @@ def _data(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _row(row: sqlite3.Row) -> Observation:
+def _row(row: Any) -> Observation:
     key = ResourceKey(row["platform"], row["scope_id"], row["resource_type"], row["resource_id"])
     return Observation(key=key, seen_at=row["seen_at"], data=_data(row["data_json"]))
 
@@ -100,8 +104,8 @@ class Observations:
         with self._store._transaction() as db:
             rows = db.execute(
                 "SELECT o.* FROM observations o JOIN (SELECT MAX(id) AS id FROM observations"
-                " WHERE platform = ?1 AND resource_type = ?2 AND (?3 IS NULL OR scope_id = ?3)"
+                " WHERE platform = ? AND resource_type = ? AND (CAST(? AS TEXT) IS NULL OR scope_id = ?)"
                 " GROUP BY scope_id, resource_id) newest ON o.id = newest.id ORDER BY o.seen_at DESC, o.id DESC",
-                (platform, resource_type, scope_id),
+                (platform, resource_type, scope_id, scope_id),
             ).fetchall()
         return iter([_row(row) for row in rows])

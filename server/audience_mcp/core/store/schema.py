@@ -1,4 +1,4 @@
-"""The journal's tables, their version (`PRAGMA user_version`) and the forward migrations.
+"""The SQLite state store's tables, their version (`PRAGMA user_version`) and the forward migrations.
 
 A journal file outlives the server version that wrote it, so opening a file runs every
 migration from the file's version up to `VERSION`, each in one transaction with the version
@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-VERSION = 4
+if TYPE_CHECKING:
+    from audience_mcp.core.store.database import Sql
+
+VERSION = 5
 
 _CHANGES_V1 = """
 CREATE TABLE changes (
@@ -103,8 +107,20 @@ def _to_v4(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE changes ADD COLUMN actor TEXT")
 
 
+def _to_v5(db: sqlite3.Connection) -> None:
+    """Pending confirmations (core/mcp/confirmations.py): a confirm_token outlives the process that
+    issued it, so it is redeemed by whichever process (or replica) the second call reaches. Only
+    the token's hash is kept: reading the store does not give a token that confirms anything."""
+    db.execute(CONFIRMATIONS_TABLE)
+
+
+CONFIRMATIONS_TABLE = (
+    "CREATE TABLE confirmations (token_hash TEXT PRIMARY KEY, request_key TEXT NOT NULL,"
+    " expires_at REAL NOT NULL, record_json TEXT NOT NULL)"
+)
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4, _to_v5)
 assert len(MIGRATIONS) == VERSION
 
 
@@ -132,18 +148,12 @@ def migrate(db: sqlite3.Connection) -> None:
             raise
 
 
-def prune(db: sqlite3.Connection, *, older_than: str) -> int:
+def prune(db: Sql, *, older_than: str) -> int:
     """Delete the changes created before `older_than` (the journal's ISO-8601 UTC format); returns how many.
 
     Retention (AUDIENCE_MCP_JOURNAL_RETENTION_DAYS) is applied at start-up: the journal holds
     copies of a company's audiences and images, which should not be kept for ever. Timestamps
-    share one format (`...T...sssZ`), so they compare as text.
+    share one format (`...T...sssZ`), so they compare as text. `db` is in a transaction of
+    either database (the statement is the same).
     """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        removed = db.execute("DELETE FROM changes WHERE created_at < ?", (older_than,)).rowcount
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return int(removed)
+    return int(db.execute("DELETE FROM changes WHERE created_at < ?", (older_than,)).rowcount)

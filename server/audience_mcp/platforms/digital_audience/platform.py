@@ -78,7 +78,7 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         client=backend.client,
         journal=services.journal,
         scope=scope,
-        confirmations=Confirmations(clock=services.clock),
+        confirmations=Confirmations(clock=services.clock, store=services.journal.confirmations),
     )
     try:
         yield state

@@ -98,7 +98,7 @@ async def open_state(settings: Any, services: Any) -> AsyncIterator[Any]:
         settings=settings,
         client=backend.client,
         journal=services.journal,
-        confirmations=Confirmations(clock=services.clock),
+        confirmations=Confirmations(clock=services.clock, store=services.journal.confirmations),
         image_dir=services.image_dir,
         refuse_file_paths=services.refuse_file_paths,
     )

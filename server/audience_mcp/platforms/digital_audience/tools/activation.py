@@ -10,7 +10,6 @@ or account.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +17,7 @@ from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from audience_mcp.core.mcp.confirmations import Confirmation, Declined, NeedsConfirmation, Request, ask, confirm
 from audience_mcp.core.store.writes import journaled_write
@@ -64,8 +63,11 @@ class ActivateResult(BaseModel):
     change_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ActivationPlan:
+class ActivationPlan(BaseModel):
+    """What the user is asked to confirm; kept with a confirm_token in the state store (as JSON)."""
+
+    model_config = ConfigDict(frozen=True)
+
     audience: Audience
     account: PlatformAccount
     request: ActivationRequest
@@ -179,6 +181,7 @@ async def digital_audience_activate_audience(
         token=confirm_token,
         preview=plan.preview.model_dump() if plan is not None else None,
         payload=plan,
+        payload_type=ActivationPlan,
     )
     if isinstance(outcome, NeedsConfirmation):
         assert plan is not None

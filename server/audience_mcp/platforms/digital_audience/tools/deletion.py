@@ -98,6 +98,7 @@ async def digital_audience_delete_audience(
         token=confirm_token,
         preview=preview.model_dump() if preview is not None else None,
         payload=audience,
+        payload_type=Audience,
     )
     if isinstance(outcome, NeedsConfirmation):
         return DeleteResult(

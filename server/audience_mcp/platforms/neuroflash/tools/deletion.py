@@ -194,7 +194,13 @@ async def confirm_and_delete(
         require_deletable(audience)  # before anyone is asked, or a token is handed out
     preview = _preview(audience).model_dump() if audience is not None else None
     outcome = confirm(
-        state.confirmations, request, decision=decision, token=confirm_token, preview=preview, payload=audience
+        state.confirmations,
+        request,
+        decision=decision,
+        token=confirm_token,
+        preview=preview,
+        payload=audience,
+        payload_type=Audience,
     )
     if isinstance(outcome, NeedsConfirmation):
         return _needs_confirmation(
