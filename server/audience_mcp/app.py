@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import MCPServer, RequestStateSecurity
 
 from audience_mcp import __version__
 from audience_mcp.core.logs import configure_logging
@@ -93,6 +93,22 @@ def instructions(platforms: list[Platform], *, read_only: bool) -> str:
     return "\n".join([SHARED_INSTRUCTIONS, *(p.instructions for p in platforms if p.instructions)])
 
 
+SERVER_NAME = "audiences"
+
+
+def request_state_security(settings: Settings) -> RequestStateSecurity | None:
+    """The keys that seal what a question asked in one request carries to its answer (2026-07-28).
+
+    The answer may reach another replica, which can open the state only with the same keys
+    (AUDIENCE_MCP_REQUEST_STATE_KEYS; the first seals, all open, for rotation). None: the SDK's
+    key of this process alone, right for stdio and a single HTTP process.
+    """
+    keys = settings.server.request_state_key_list()
+    if not keys:
+        return None
+    return RequestStateSecurity(keys=keys, audience=SERVER_NAME)
+
+
 def create_server(
     settings: Settings,
     *,
@@ -137,12 +153,13 @@ def create_server(
 
     toolsets = select_toolsets(all_toolsets(platforms), settings.server.toolset_list())
     server: MCPServer[ServerState] = MCPServer(
-        "audiences",
+        SERVER_NAME,
         title="Marketing audiences",
         instructions=instructions(platforms, read_only=read_only),
         version=__version__,
         lifespan=lifespan,
         tools=build_tools(toolsets, read_only=read_only, schemas=PublishedSchemas.load(PUBLISHED_SCHEMAS)),
+        request_state_security=request_state_security(settings),
     )
     for platform in platforms:
         for prompt in platform.prompts():

@@ -154,6 +154,7 @@ def _auth_summary(args: argparse.Namespace, settings: Any, oauth: Any) -> str:
 
 
 def _serve_http(args: argparse.Namespace, settings: Any) -> None:
+    from audience_mcp.core.store.database import is_postgres
     from audience_mcp.http_server import build_http_app, serve_http
 
     if args.no_auth and (settings.server.token is not None or settings.server.oauth_issuer is not None):
@@ -161,6 +162,13 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
     oauth = _oauth(args, settings)
     # A remote client must not read the server's files: file_path only inside AUDIENCE_MCP_IMAGE_DIR.
     server = _server(settings, refuse_file_paths=True)
+    # A shared state store means replicas: keep no session, so any of them answers any request.
+    replicas = is_postgres(settings.server.state_db)
+    if replicas and not settings.server.request_state_keys:
+        logger.warning(
+            "The state store is shared (PostgreSQL) but AUDIENCE_MCP_REQUEST_STATE_KEYS is not set: a question "
+            "one replica asks can only be answered on that replica. Give every replica the same keys."
+        )
     app = build_http_app(
         server,
         host=args.host,
@@ -169,13 +177,15 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         extra_hosts=settings.server.host_list(),
         extra_origins=settings.server.origin_list(),
         oauth=oauth,
+        stateless=replicas,
     )
     logger.info(
-        "Serving MCP over Streamable HTTP at http://%s:%d/mcp (%s%s, %s)",
+        "Serving MCP over Streamable HTTP at http://%s:%d/mcp (%s%s%s, %s)",
         args.host,
         args.port,
         "sandbox" if settings.server.sandbox else settings.neuroflash.api_url,
         ", read-only" if settings.server.read_only else "",
+        ", stateless: state on PostgreSQL" if replicas else "",
         _auth_summary(args, settings, oauth),
     )
     serve_http(

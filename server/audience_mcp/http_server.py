@@ -253,12 +253,18 @@ def build_http_app(
     extra_origins: Sequence[str] = (),
     failed_attempts: FailedAttempts | None = None,
     oauth: OAuthResource | None = None,
+    stateless: bool = False,
 ) -> ASGIApp:
     """The ASGI app for `--transport http`: /mcp behind the gate, /healthz open.
 
     `token` (the static bearer token) and `oauth` (access tokens of an identity provider) may
     both be given; neither means no authentication (the CLI allows that only on loopback). The
     returned app's lifespan must run (uvicorn does): it starts the SDK's session manager.
+
+    `stateless` (replicas behind a load balancer): no MCP session is kept, so any replica answers
+    any request. Clients of the 2026-07-28 protocol are served without sessions either way; an
+    older client then gets its questions as the confirm_token flow, since a replica cannot send
+    it a request and wait for the answer on another connection.
     """
     security = transport_security(host, port, extra_hosts=extra_hosts, extra_origins=extra_origins)
     logger.info(
@@ -272,6 +278,7 @@ def build_http_app(
         transport_security=security,
         host=host,
         max_request_body_size=MAX_REQUEST_BODY_BYTES,
+        stateless_http=stateless,
     )
     return BearerTokenGate(app, token=token, security=security, failed_attempts=failed_attempts, oauth=oauth)
 

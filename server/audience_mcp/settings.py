@@ -28,6 +28,8 @@ from audience_mcp.platforms.digital_audience.settings import DigitalAudienceSett
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
 
 APP_NAME = "audience-mcp"
+# What the SDK's AES-GCM request-state codec asks of a key (mcp.server.request_state).
+MIN_REQUEST_STATE_KEY_LENGTH = 32
 ENV_FILE_VARIABLE = "AUDIENCE_MCP_ENV_FILE"
 
 
@@ -103,6 +105,13 @@ class ServerSettings(BaseSettings):
     allowed_hosts: str = Field(
         default="", description="Extra Host header values the HTTP transport accepts, comma-separated"
     )
+    request_state_keys: SecretStr | None = Field(
+        default=None,
+        description=(
+            "HTTP replicas: keys (comma-separated, 32+ characters each; the first seals) that protect the "
+            "state of a question asked in one request and answered in the next; every replica needs the same"
+        ),
+    )
     oauth_issuer: str | None = Field(
         default=None,
         description="HTTP mode: accept OAuth access tokens (JWT) from this issuer (the identity provider's URL)",
@@ -124,6 +133,27 @@ class ServerSettings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("request_state_keys")
+    @classmethod
+    def _keys_are_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = comma_list(value.get_secret_value())
+        if not keys:
+            return None
+        short = [str(n) for n, key in enumerate(keys, start=1) if len(key) < MIN_REQUEST_STATE_KEY_LENGTH]
+        if short:
+            # Never the keys themselves: only which ones are too short.
+            raise ValueError(
+                f"key {', '.join(short)} of {len(keys)} is shorter than {MIN_REQUEST_STATE_KEY_LENGTH} characters; "
+                'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        return value
+
+    def request_state_key_list(self) -> list[str]:
+        """The request-state keys, the sealing one first (empty: each process makes its own)."""
+        return comma_list(self.request_state_keys.get_secret_value()) if self.request_state_keys else []
 
     @field_validator("oauth_issuer", "oauth_jwks_url")
     @classmethod
@@ -189,6 +219,7 @@ class ServerSettings(BaseSettings):
         from audience_mcp.core.store.database import is_postgres
 
         values = [self.token.get_secret_value()] if self.token is not None and self.token.get_secret_value() else []
+        values += self.request_state_key_list()
         if is_postgres(self.state_db):
             from audience_mcp.core.store.postgres import password_of
 

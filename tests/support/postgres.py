@@ -111,8 +111,8 @@ def start_server() -> PostgresServer:
     return server
 
 
-def required() -> bool:
-    return os.environ.get(REQUIRE_VARIABLE, "") == "1"
+# Read at import: the tests' autouse fixtures clear every AUDIENCE_MCP_* variable later.
+REQUIRED = os.environ.get(REQUIRE_VARIABLE, "") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +121,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         server = start_server()
     except (FileNotFoundError, subprocess.SubprocessError, OSError, KeyError) as exc:
         reason = f"PostgreSQL could not be started: {exc}"
-        if required():
+        if REQUIRED:
             pytest.fail(f"{reason} ({REQUIRE_VARIABLE}=1: the PostgreSQL tests must run)")
         SKIPPED.append(reason)
         pytest.skip(reason)

@@ -339,3 +339,13 @@ def test_an_unreachable_postgres_store_is_named_without_its_password(monkeypatch
         Journal(url)
     assert "127.0.0.1:9/state" in str(refused.value) and "AUDIENCE_MCP_STATE_DB" in str(refused.value)
     assert "pg-unreachable-secret" not in str(refused.value)
+
+
+def test_a_postgres_url_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from audience_mcp.core.store.postgres import StateStoreError
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    with pytest.raises(StateStoreError, match=r"needs the PostgreSQL driver: pip install 'audience-mcp\[postgres\]'"):
+        Journal("postgresql://audience@127.0.0.1:9/state")
