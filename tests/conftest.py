@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from audience_mcp.platforms.neuroflash.api import NeuroflashClient, RetryPolicy
 from tests.support.clocks import RecordedSleep
-from tests.support.postgres import postgres_server, postgres_url, report_skips  # noqa: F401 - fixtures
+from tests.support.postgres import postgres_server, postgres_url, report_skips, state_location  # noqa: F401 - fixtures
 from tests.support.processes import sandbox_api  # noqa: F401 - the standalone sandbox process, a fixture
 
 BASE = "http://sandbox.test"

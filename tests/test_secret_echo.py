@@ -8,7 +8,6 @@ hold them: tool results and error texts, journal rows, log lines, the `check` re
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from mcp import Client
 
 from audience_mcp.app import create_server
 from audience_mcp.check import run_check
+from audience_mcp.core.store.journal import Journal
 from tests.support.harness import make_settings
 from tests.support.upstream import EchoConfig, echo_upstream
 
@@ -28,13 +28,13 @@ ACCESS_TOKEN = "nfsbx-echoed-access-token-0c9d5a1f2e"
 CREATE = {"name": "Echo leads", "min_age": 25, "max_age": 45, "residence": "Berlin", "workspace_id": "ws-1"}
 
 
-def settings_for(base: str, tmp_path: Path) -> Any:
+def settings_for(base: str, tmp_path: Path, state_db: str | None = None) -> Any:
     return make_settings(
         api_url=f"{base}/api",
         token_url=f"{base}/oauth/v2/token",
         client_id="echo-client",
         client_secret=CLIENT_SECRET,
-        state_db=str(tmp_path / "state.db"),
+        state_db=state_db or str(tmp_path / "state.db"),
     )
 
 
@@ -48,11 +48,12 @@ def assert_clean(text: str) -> None:
 
 @pytest.mark.parametrize("status", [400, 418, 500])
 async def test_an_echoed_bearer_token_reaches_no_tool_result_journal_row_or_log(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, status: int
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, status: int, state_location: str
 ) -> None:
+    """On either state store: SQLite, and PostgreSQL as replicas use it."""
     config = EchoConfig(access_token=ACCESS_TOKEN, api_status=status)
     with echo_upstream(config) as base, caplog.at_level(logging.DEBUG):
-        server = create_server(settings_for(base, tmp_path))
+        server = create_server(settings_for(base, tmp_path, state_location))
         async with Client(server) as client:
             got = await client.call_tool("neuroflash_get_audience", {"audience_id": "a-1", "workspace_id": "ws-1"})
             created = await client.call_tool("neuroflash_create_audience", CREATE)
@@ -60,8 +61,12 @@ async def test_an_echoed_bearer_token_reaches_no_tool_result_journal_row_or_log(
     assert "Authorization: Bearer ***" in text_of(got) or status == 500  # the echo arrived, masked
     for result in (got, created):
         assert_clean(text_of(result))
-    with sqlite3.connect(tmp_path / "state.db") as db:
-        rows = db.execute("SELECT * FROM changes").fetchall()
+    journal = Journal(state_location)
+    try:
+        with journal._transaction() as db:
+            rows = [tuple(dict(row).values()) for row in db.execute("SELECT * FROM changes").fetchall()]
+    finally:
+        journal.close()
     assert rows and rows[0][9]  # the failed create is journaled with its error text
     assert_clean(repr(rows))
     assert_clean(caplog.text)

@@ -323,13 +323,14 @@ def assert_sandbox_holds(model: dict[str, Audience], stored: dict[str, dict[str,
 
 @pytest.mark.timeout(campaign_timeout(120))
 async def test_random_writes_under_ten_percent_faults_leave_exactly_the_model_and_fail_only_with_tool_errors(
-    tmp_path: Path,
+    tmp_path: Path, state_location: str
 ) -> None:
+    """Run once with each state store: a SQLite file, and PostgreSQL as replicas share it."""
     started = time.perf_counter()
     rng = random.Random(SEED)  # a reproducible campaign
     backends = CountingBackends()
     with standalone_sandbox(tmp_path / "sandbox", create_limit=PLAN_LIMIT) as sandbox:
-        server = server_for(sandbox, tmp_path / "journal.db", backends)
+        server = server_for(sandbox, state_location, backends)
         async with Client(server) as client:
             # Faults are answered by the sandbox before any route handler runs, so a call that
             # ended in a ToolError changed nothing there: the model applies only successes.
@@ -346,13 +347,13 @@ async def test_random_writes_under_ten_percent_faults_leave_exactly_the_model_an
 
     from audience_mcp.core.store.journal import Journal
 
-    journal = Journal(str(tmp_path / "journal.db"))
+    journal = Journal(state_location)
     try:
         statuses = Counter(change.status for change in journal.recent(limit=10**6))
     finally:
         journal.close()
 
-    FIGURES["faults"] = {
+    FIGURES["faults" if state_location.endswith(".db") else "faults on postgresql"] = {
         "operations": OPERATIONS,
         "tool_calls": campaign.calls,
         "succeeded": campaign.succeeded,

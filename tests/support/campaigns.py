@@ -221,8 +221,10 @@ def integrity_ok(path: Path) -> bool:
         return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
-def server_for(sandbox: StandaloneSandbox, journal_db: Path, backends: CountingBackends) -> Any:
-    """The real MCP server, configured as a user would, against the standalone sandbox."""
+def server_for(sandbox: StandaloneSandbox, journal_db: Path | str, backends: CountingBackends) -> Any:
+    """The real MCP server, configured as a user would, against the standalone sandbox.
+
+    `journal_db`: the state store, a SQLite file or a postgresql:// URL."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         api_url=sandbox.api_url,

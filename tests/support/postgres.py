@@ -146,3 +146,12 @@ def report_skips(terminalreporter: pytest.TerminalReporter) -> None:
             "(apt-get install postgresql) and run again.",
             red=True,
         )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An AUDIENCE_MCP_STATE_DB value: a new SQLite file, or a new database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url

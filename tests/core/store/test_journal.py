@@ -46,8 +46,8 @@ async def _refused() -> None:
     raise RuntimeError("plan limit reached")
 
 
-async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(location: str) -> None:
-    journal = Journal(location)
+async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after(state_location: str) -> None:
+    journal = Journal(state_location)
     seen = []
 
     async def send() -> dict[str, str]:
@@ -70,16 +70,16 @@ async def test_a_write_is_recorded_pending_before_it_is_sent_and_completed_after
     )
 
 
-async def test_a_write_that_raises_is_recorded_as_failed_with_its_message(location: str) -> None:
-    journal = Journal(location)
+async def test_a_write_that_raises_is_recorded_as_failed_with_its_message(state_location: str) -> None:
+    journal = Journal(state_location)
     with pytest.raises(RuntimeError):
         await journaled_write(journal, A1, _refused(), tool="t", action="create")
     (change,) = journal.recent()
     assert change.status == "failed" and change.error == "plan limit reached"
 
 
-async def test_a_create_is_keyed_by_the_id_its_answer_names(location: str) -> None:
-    journal = Journal(location)
+async def test_a_create_is_keyed_by_the_id_its_answer_names(state_location: str) -> None:
+    journal = Journal(state_location)
     new = ResourceKey("neuroflash", "ws", "audience", None)
     written = await journaled_write(
         journal, new, _answer({"id": "n1"}), tool="t", action="create", new_id=lambda body: str((body or {})["id"])
@@ -88,8 +88,8 @@ async def test_a_create_is_keyed_by_the_id_its_answer_names(location: str) -> No
     assert change is not None and change.resource_id == "n1"
 
 
-async def test_decimals_are_journaled_as_exact_json_numbers(location: str) -> None:
-    journal = Journal(location)
+async def test_decimals_are_journaled_as_exact_json_numbers(state_location: str) -> None:
+    journal = Journal(state_location)
     shares = {"female": Decimal("0.3333333333333333333"), "male": Decimal("0.6666666666666666667")}
     written = await journaled_write(journal, A1, _answer({"genderDistribution": shares}), tool="t", action="update")
 
@@ -100,8 +100,8 @@ async def test_decimals_are_journaled_as_exact_json_numbers(location: str) -> No
     assert change is not None and change.after == {"genderDistribution": shares}
 
 
-async def test_a_succeeded_restore_marks_the_undone_change_and_a_failed_one_does_not(location: str) -> None:
-    journal = Journal(location)
+async def test_a_succeeded_restore_marks_the_undone_change_and_a_failed_one_does_not(state_location: str) -> None:
+    journal = Journal(state_location)
     original = await journaled_write(journal, A1, _answer(None), tool="t", action="update")
     with pytest.raises(RuntimeError):
         await journaled_write(journal, A1, _refused(), tool="restore_change", action="update", restores=1)
@@ -129,8 +129,8 @@ def test_a_restore_and_its_mark_are_one_transaction() -> None:
     assert journal.get(original).restored_by is None  # type: ignore[union-attr]
 
 
-async def test_recent_is_newest_first_and_filters_by_platform_and_resource(location: str) -> None:
-    journal = Journal(location)
+async def test_recent_is_newest_first_and_filters_by_platform_and_resource(state_location: str) -> None:
+    journal = Journal(state_location)
     keys = [A1, ResourceKey("neuroflash", "ws", "audience", "b"), ResourceKey("other", "s", "doc", "a1"), A1]
     for key in keys:
         await journaled_write(journal, key, _answer(None), tool="t", action="update")
@@ -142,11 +142,11 @@ async def test_recent_is_newest_first_and_filters_by_platform_and_resource(locat
     assert len(journal.recent(limit=1)) == 1
 
 
-async def test_the_journal_survives_reopening(location: str) -> None:
-    first = Journal(location)
+async def test_the_journal_survives_reopening(state_location: str) -> None:
+    first = Journal(state_location)
     await journaled_write(first, A1, _answer(None), tool="t", action="delete", before={"name": "Kept"})
     first.close()
-    second = Journal(location)
+    second = Journal(state_location)
     (change,) = second.recent()
     assert change.before == {"name": "Kept"}
     second.close()
@@ -263,8 +263,8 @@ def test_a_version_3_journal_gains_an_empty_actor_and_new_rows_name_theirs(tmp_p
     journal.close()
 
 
-def test_an_actor_filter_matches_its_text_literally(location: str) -> None:
-    journal = Journal(location)
+def test_an_actor_filter_matches_its_text_literally(state_location: str) -> None:
+    journal = Journal(state_location)
     percent = journal.begin(A1, tool="t", action="update", actor="100%_bot")
     journal.begin(A1, tool="t", action="update", actor="1000 bots")
     assert [c.id for c in journal.recent(actor="100%_")] == [percent]
@@ -272,8 +272,8 @@ def test_an_actor_filter_matches_its_text_literally(location: str) -> None:
     journal.close()
 
 
-def test_a_claim_is_won_once_across_stores_and_not_again_once_the_change_is_undone(location: str) -> None:
-    first, second = Journal(location), Journal(location)
+def test_a_claim_is_won_once_across_stores_and_not_again_once_the_change_is_undone(state_location: str) -> None:
+    first, second = Journal(state_location), Journal(state_location)
     change = first.begin(A1, tool="t", action="delete")
     first.succeed(change, after=None)
 

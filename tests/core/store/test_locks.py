@@ -22,9 +22,9 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def two_processes(location: str) -> Iterator[tuple[ResourceLocks, ResourceLocks]]:
+def two_processes(state_location: str) -> Iterator[tuple[ResourceLocks, ResourceLocks]]:
     """The locks of two state stores on one database: what two server processes (or replicas) have."""
-    first, second = Journal(location), Journal(location)
+    first, second = Journal(state_location), Journal(state_location)
     yield first.locks, second.locks
     first.close()
     second.close()

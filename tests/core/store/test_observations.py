@@ -14,8 +14,8 @@ B = ResourceKey("appizer", "app-1", "audience", "aud-2")
 
 
 @pytest.fixture
-def journal(location: str) -> Iterator[Journal]:
-    store = Journal(location)
+def journal(state_location: str) -> Iterator[Journal]:
+    store = Journal(state_location)
     yield store
     store.close()
 
@@ -49,12 +49,12 @@ def test_latest_gives_the_newest_sighting_of_each_resource(journal: Journal) -> 
     assert list(journal.observations.latest("appizer", "audience", scope_id="app-2")) == []
 
 
-def test_observations_survive_a_restart(location: str) -> None:
-    first = Journal(location)
+def test_observations_survive_a_restart(state_location: str) -> None:
+    first = Journal(state_location)
     first.observations.record(A, {"user_count": 7}, at=1.0)
     first.close()
 
-    again = Journal(location)
+    again = Journal(state_location)
 
     assert [o.data for o in again.observations.history(A)] == [{"user_count": 7}]
 
