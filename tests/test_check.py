@@ -252,3 +252,28 @@ async def test_the_documented_hosts_raise_no_warning(sandbox_app: Any) -> None:
     report = await run_check(settings, overrides={}, backend_factory=sandbox_backend(sandbox_app))
 
     assert report.ok and report.warnings == []
+
+
+async def test_check_opens_a_postgresql_state_store_as_a_replica_would(postgres_url: str) -> None:
+    settings = Settings(_env_file=None, sandbox=True, sandbox_db=":memory:", state_db=postgres_url)  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={})
+
+    assert report.ok, report.render()
+    assert ("state store", "PostgreSQL: reachable, schema current (shared by every replica using it)") in report.steps
+    password = postgres_url.split(":")[2].split("@")[0]
+    assert password not in report.render()
+
+
+async def test_an_unreachable_postgresql_state_store_is_a_problem_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("audience_mcp.core.store.postgres.CONNECT_SECONDS", 1.0)
+    url = "postgresql://audience:pg-check-secret-77@127.0.0.1:9/state"
+    settings = Settings(_env_file=None, sandbox=True, sandbox_db=":memory:", state_db=url)  # type: ignore[call-arg]
+
+    report = await run_check(settings, overrides={})
+
+    text = report.render()
+    assert not report.ok and "Could not open the state store on PostgreSQL at 127.0.0.1:9/state" in text
+    assert "pg-check-secret-77" not in text and "AUDIENCE_MCP_STATE_DB (host, port" in text

@@ -136,3 +136,21 @@ def test_sandbox_api_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -
     )
     assert result.returncode == 2 and "--allow-remote" in result.stderr
     assert not (tmp_path / "sandbox.db").exists()
+
+
+def test_a_state_store_that_cannot_be_reached_stops_the_server_in_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_mcp", "--sandbox"],
+        env=clean_env(AUDIENCE_MCP_STATE_DB="postgresql://audience:pg-cli-secret-42@127.0.0.1:9/state"),
+        input=b"",
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert "Could not open the state store on PostgreSQL at 127.0.0.1:9/state (AUDIENCE_MCP_STATE_DB)" in stderr
+    assert "Traceback" not in stderr and "pg-cli-secret-42" not in stderr

@@ -131,6 +131,11 @@ def test_start_up_imports_no_module_of_a_platform_it_does_not_need(tmp_path: Pat
         "bad = [m for m in sys.modules if m.startswith('audience_mcp.platforms.digital_audience.')"
         " and not m.endswith('.settings')]\n"
         "assert not bad, bad\n"
+        # A SQLite state store imports no PostgreSQL driver (the [postgres] extra may be absent).
+        "from audience_mcp.core.store.journal import Journal\n"
+        "Journal(':memory:').close()\n"
+        "bad = [m for m in sys.modules if m.startswith(('psycopg', 'audience_mcp.core.store.postgres'))]\n"
+        "assert not bad, bad\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False

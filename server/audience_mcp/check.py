@@ -22,6 +22,7 @@ from audience_mcp import __version__
 from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
 from audience_mcp.core.secrets import redactor
+from audience_mcp.core.store.database import is_postgres
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,
@@ -279,6 +280,25 @@ def _other_platforms(settings: Settings) -> list[str]:
     ]
 
 
+def _shared_store(report: CheckReport, url: str) -> bool:
+    """Open the PostgreSQL state store as a replica would (creating or migrating its schema)."""
+    from audience_mcp.core.store.journal import Journal
+    from audience_mcp.core.store.postgres import StateStoreError
+
+    try:
+        Journal(url).close()
+    except StateStoreError as exc:
+        report.problem(
+            "state store",
+            str(exc),
+            "Check AUDIENCE_MCP_STATE_DB (host, port, database, user and password), and that the "
+            "[postgres] extra is installed.",
+        )
+        return False
+    report.step("state store", "PostgreSQL: reachable, schema current (shared by every replica using it)")
+    return True
+
+
 async def run_check(
     settings: Settings, *, overrides: Mapping[str, object], backend_factory: BackendFactory = open_backend
 ) -> CheckReport:
@@ -295,6 +315,8 @@ async def run_check(
         report.settings.append((variable, _shown(value), sources[name]))
     if settings.server.oauth_issuer is not None:
         await _oauth_keys(report, settings)
+    if is_postgres(settings.server.state_db) and not _shared_store(report, settings.server.state_db):
+        return report
     if settings.server.sandbox:
         settings, backend = _sandbox_without_creating_db(settings)
         report.step("backend", backend)

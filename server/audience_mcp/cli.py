@@ -280,4 +280,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     from audience_mcp.stdio_guard import serve_stdio
 
     # Not server.run("stdio"): the guard answers lines the SDK's stdio transport drops silently.
-    anyio.run(serve_stdio, server)
+    try:
+        anyio.run(serve_stdio, server)
+    except BaseException as exc:
+        from audience_mcp.core.store.postgres import state_store_problem
+
+        problem = state_store_problem(exc)  # the state store could not be opened: one line, not a traceback
+        if problem is None:
+            raise
+        logger.error("%s", problem)
+        sys.exit(2)

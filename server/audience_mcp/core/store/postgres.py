@@ -49,6 +49,18 @@ class StateStoreError(RuntimeError):
     """The PostgreSQL state store cannot be used (missing driver, unreachable, refused)."""
 
 
+def state_store_problem(exc: BaseException) -> StateStoreError | None:
+    """The StateStoreError inside what a server's start raised (possibly an exception group)."""
+    if isinstance(exc, StateStoreError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = state_store_problem(inner)
+            if found is not None:
+                return found
+    return None
+
+
 def password_of(url: str) -> str | None:
     """The password in a postgresql:// URL, for the redactor (never shown, logged or journaled)."""
     try:
@@ -114,6 +126,9 @@ class PostgresDatabase:
         self._pool = pool("audience-mcp-store", STORE_POOL_SIZE)
         self._lock_pool = pool("audience-mcp-locks", LOCK_POOL_SIZE)
         try:
+            # One plain connection first: it fails fast with the driver's reason (refused, bad
+            # password, no such database), where the pool would only time out.
+            psycopg.connect(url, connect_timeout=max(1, int(CONNECT_SECONDS))).close()
             self._pool.open(wait=True, timeout=CONNECT_SECONDS)
             self._lock_pool.open(wait=False)
             with self.transaction() as db:
