@@ -219,3 +219,25 @@ async def test_platform_accounts_show_no_token(da_client: Client) -> None:
         "agency": "Sandbox Agency",
     }
     assert "nfsentinel" not in repr(result)
+
+
+# -- across replicas --------------------------------------------------------------------------------
+
+
+async def test_an_activation_previewed_on_one_server_is_confirmed_once_on_another(
+    make_da_server: Any, postgres_url: str
+) -> None:
+    """Two servers on one PostgreSQL state store and one platform, as two replicas: the token of one
+    activates on the other, the plan the user saw (ActivationPlan, read back from the store), once."""
+    first = make_da_server(state_db=postgres_url)
+    second = make_da_server(state_db=postgres_url, app=first.app)
+    audience_id = first.audience(name="Buyers")
+    args = activation_args(audience_id)
+    async with first.client() as one, second.client() as two:
+        preview = await call(one, ACTIVATE, **args)
+        done = await call(two, ACTIVATE, **args, confirm_token=preview["confirm_token"])
+        again = await tool_error(one, ACTIVATE, **args, confirm_token=preview["confirm_token"])
+
+    assert done["status"] == "activated" and done["preview"] == preview["preview"]
+    assert "already used or expired" in again
+    assert [a["accountId"] for a in first.sandbox.activations] == [META_ACCOUNT]
