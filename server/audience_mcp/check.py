@@ -282,8 +282,8 @@ def _other_platforms(settings: Settings) -> list[str]:
 
 def _shared_store(report: CheckReport, url: str) -> bool:
     """Open the PostgreSQL state store as a replica would (creating or migrating its schema)."""
+    from audience_mcp.core.store.database import StateStoreError
     from audience_mcp.core.store.journal import Journal
-    from audience_mcp.core.store.postgres import StateStoreError
 
     try:
         Journal(url).close()

@@ -12,6 +12,7 @@ from audience_mcp.core.store import schema
 from audience_mcp.core.store.journal import Journal, ResourceKey
 from audience_mcp.core.store.writes import journaled_write
 from tests.support.campaigns import integrity_ok
+from tests.support.postgres import PostgresServer
 
 pytestmark = pytest.mark.anyio
 
@@ -344,8 +345,42 @@ def test_an_unreachable_postgres_store_is_named_without_its_password(monkeypatch
 def test_a_postgres_url_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from audience_mcp.core.store.postgres import StateStoreError
+    from audience_mcp.core.store.database import StateStoreError
 
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
     with pytest.raises(StateStoreError, match=r"needs the PostgreSQL driver: pip install 'audience-mcp\[postgres\]'"):
         Journal("postgresql://audience@127.0.0.1:9/state")
+
+
+async def test_a_write_applied_while_the_postgres_store_is_unreachable_is_not_reported_failed(
+    postgres_url: str,
+    postgres_server: PostgresServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The platform applied it: a failure would invite a second write. The row stays pending, and
+    the store recovers once the database is back."""
+    import psycopg
+
+    monkeypatch.setattr("audience_mcp.core.store.postgres.CONNECT_SECONDS", 1.0)
+    journal = Journal(postgres_url)
+    database = postgres_url.rsplit("/", 1)[1]
+
+    def allow_connections(allowed: bool) -> None:
+        with psycopg.connect(postgres_server.admin_url, autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {database} WITH ALLOW_CONNECTIONS {str(allowed).lower()}")
+            if not allowed:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+
+    async def send_while_the_database_goes_away() -> dict[str, str]:
+        allow_connections(False)
+        return {"id": "a1"}
+
+    written = await journaled_write(journal, A1, send_while_the_database_goes_away(), tool="t", action="update")
+
+    assert written.result == {"id": "a1"}
+    assert "was applied but stays pending in the journal" in caplog.text
+    allow_connections(True)
+    change = journal.get(written.change_id)
+    assert change is not None and change.status == "pending"
+    journal.close()

@@ -24,6 +24,13 @@ from audience_mcp.core.store.locks import ResourceLocks, open_locks
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+class StateStoreError(RuntimeError):
+    """The state store cannot be used right now (PostgreSQL: missing driver, unreachable, refused).
+
+    SQLite raises its own errors: a local file that fails is not a "try again" condition.
+    """
+
+
 class Rows(Protocol):
     """What a statement gives back (sqlite3's and psycopg's cursors both are this)."""
 

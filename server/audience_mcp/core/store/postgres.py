@@ -24,7 +24,7 @@ import anyio
 import anyio.to_thread
 
 from audience_mcp.core.secrets import redactor
-from audience_mcp.core.store.database import Rows
+from audience_mcp.core.store.database import Rows, StateStoreError
 from audience_mcp.core.store.locks import WAIT_SECONDS, LocalLocks, LockTimeout, ResourceLocks, held_marks
 
 if TYPE_CHECKING:
@@ -43,10 +43,6 @@ LOCK_POOL_SIZE = 20
 
 # pg_advisory_xact_lock key of schema migrations (any fixed 64-bit number; this one spells "audmcp").
 _MIGRATION_LOCK = 0x6175_646D_6370
-
-
-class StateStoreError(RuntimeError):
-    """The PostgreSQL state store cannot be used (missing driver, unreachable, refused)."""
 
 
 def state_store_problem(exc: BaseException) -> StateStoreError | None:
@@ -120,6 +116,9 @@ class PostgresDatabase:
                 timeout=CONNECT_SECONDS,
                 open=False,
                 kwargs={"autocommit": True, "row_factory": dict_row, "options": options},
+                # A connection the server closed (a restart, a failover, an idle timeout) is
+                # replaced before use, not handed to a tool call to fail there.
+                check=psycopg_pool.ConnectionPool.check_connection,
             )
             return made
 

@@ -8,6 +8,7 @@ it answers, or marked failed with the error the user saw. Every snapshot goes th
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from audience_mcp.core.auth.caller import current_actor
+from audience_mcp.core.store.database import StateStoreError
 from audience_mcp.core.store.journal import Action, Journal
 from audience_mcp.core.store.keys import ResourceKey
 from audience_mcp.core.store.snapshots import Snapshottable, snapshot
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,17 @@ async def journaled_write(
         with errors if errors is not None else nullcontext():
             result = await send
     except BaseException as exc:
-        journal.fail(change_id, str(exc) or type(exc).__name__)
+        try:
+            journal.fail(change_id, str(exc) or type(exc).__name__)
+        except StateStoreError as lost:  # the user must see why the write failed, not this
+            logger.error("Change %d stays pending in the journal: %s", change_id, lost)
         raise
     # Should a snapshot fail here, the row stays pending: the write did go out, so "unknown"
     # is the honest status, not "failed".
-    journal.succeed(change_id, after=snapshot(after(result)), resource_id=new_id(result) if new_id else None)
+    try:
+        journal.succeed(change_id, after=snapshot(after(result)), resource_id=new_id(result) if new_id else None)
+    except StateStoreError as lost:
+        # The platform applied the write: reporting a failure would invite a second one. The row
+        # stays pending ("may or may not have been applied"), which is what the journal can say.
+        logger.error("Change %d was applied but stays pending in the journal: %s", change_id, lost)
     return Written(result, change_id)
