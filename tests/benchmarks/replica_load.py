@@ -28,7 +28,7 @@ import os
 import resource
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,10 +36,13 @@ from typing import TYPE_CHECKING, Any
 from tests.benchmarks.common import Result, ms, network_available, percentile, workdir
 
 if TYPE_CHECKING:
+    from tests.support.campaigns import StandaloneSandbox
     from tests.support.postgres import PostgresServer
+    from tests.support.replicas import Replica
 
-CLIENTS = 50
-CALLS = 20
+CLIENTS = 40
+CALLS = 10  # per client and round
+ROUNDS = 2  # A B, then B A: a change in the machine's load hits both sides alike
 QUICK = (10, 5)
 AUDIENCES = 10
 SHARED = 3  # the audiences that updates go to (the first SHARED of AUDIENCES)
@@ -49,15 +52,20 @@ GROUP = "replicas"
 
 @dataclass
 class Side:
-    """What one side measured."""
+    """One side: its processes while they run, and what it measured."""
 
     label: str
+    replicas: list[Replica] = field(default_factory=list)
+    sandbox: StandaloneSandbox | None = None
+    ids: list[str] = field(default_factory=list)  # the audiences; updates go to the first SHARED
+    pids: dict[str, list[int]] = field(default_factory=dict)  # CPU time is read from these
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"get": [], "update": []})
     errors: list[str] = field(default_factory=list)
     succeeded: dict[str, set[str]] = field(default_factory=dict)  # audience id -> interests added with success
     lost: list[str] = field(default_factory=list)
-    wall_s: float = float("nan")
-    cpu: dict[str, float | None] = field(default_factory=dict)
+    log_problems: list[str] = field(default_factory=list)
+    wall_s: float = 0.0  # summed over the rounds
+    cpu: dict[str, float | None] = field(default_factory=dict)  # summed over the rounds
 
     @property
     def all_latencies(self) -> list[float]:
@@ -122,7 +130,7 @@ def _sandbox_pid(root: str) -> int | None:
     return None
 
 
-def _cpu_snapshot(pids: dict[str, Sequence[int]]) -> dict[str, float | None]:
+def _cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, float | None]:
     snapshot: dict[str, float | None] = {}
     for name, group in pids.items():
         values = [tree_cpu_seconds(pid) for pid in group]
@@ -134,18 +142,35 @@ def _cpu_snapshot(pids: dict[str, Sequence[int]]) -> dict[str, float | None]:
 # -- the load -----------------------------------------------------------------------------------
 
 
+def _describe(exc: BaseException) -> str:
+    """The leaf exceptions of a (nested) exception group, each as 'Type: message'."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "; ".join(_describe(inner) for inner in exc.exceptions)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _log_problems(logs: Sequence[Path], limit: int = 20) -> list[str]:
+    """Warnings, errors and tracebacks that the replicas logged (their stderr)."""
+    lines: list[str] = []
+    for log in logs:
+        with contextlib.suppress(OSError):
+            for line in log.read_text(errors="replace").splitlines():
+                if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback", "Error:")):
+                    lines.append(f"{log.name}: {line.strip()}")
+    return lines[:limit]
+
+
 def _rotated(bases: list[str], by: int) -> list[str]:
     """The balancer of client `by` starts at another replica, so first requests spread too."""
     by %= len(bases)
     return bases[by:] + bases[:by]
 
 
-async def _prepare(replicas: Sequence[Any]) -> list[str]:
+async def _prepare(side: Side) -> None:
     """Create the audiences, then one read and one update on every replica (tools build lazily)."""
     from tests.support.replicas import replica_client
 
-    ids: list[str] = []
-    async with replica_client(replicas[:1]) as setup:
+    async with replica_client(side.replicas[:1]) as setup:
         for i in range(AUDIENCES):
             created = await setup.call_tool(
                 "neuroflash_create_audience",
@@ -159,25 +184,25 @@ async def _prepare(replicas: Sequence[Any]) -> list[str]:
             )
             if created.is_error or not isinstance(created.structured_content, dict):
                 raise RuntimeError(f"setup failed: {created.content}")
-            ids.append(str(created.structured_content["audience"]["id"]))
-    for n, replica in enumerate(replicas):
+            side.ids.append(str(created.structured_content["audience"]["id"]))
+    for n, replica in enumerate(side.replicas):
         async with replica_client([replica]) as warm:
             for tool, arguments in (
-                ("neuroflash_get_audience", {"audience_id": ids[-1]}),
-                ("neuroflash_update_audience", {"audience_id": ids[-1], "add_interests": [f"warm-up {n}"]}),
+                ("neuroflash_get_audience", {"audience_id": side.ids[-1]}),
+                ("neuroflash_update_audience", {"audience_id": side.ids[-1], "add_interests": [f"warm-up {n}"]}),
             ):
                 result = await warm.call_tool(tool, arguments)
                 if result.is_error:
                     raise RuntimeError(f"warm-up {tool} failed: {result.content}")
-    return ids
 
 
-async def _load(side: Side, replicas: Sequence[Any], ids: list[str], clients: int, calls: int) -> None:
+async def _load(side: Side, round_: int, clients: int, calls: int) -> None:
+    """One round: `clients` clients at a barrier, then `calls` calls each, back to back."""
     import anyio
 
     from tests.support.replicas import RoundRobin, replica_client
 
-    bases = [replica.base for replica in replicas]
+    bases = [replica.base for replica in side.replicas]
     connected = anyio.Event()
     ready = 0
     started_at: list[float] = []
@@ -193,25 +218,25 @@ async def _load(side: Side, replicas: Sequence[Any], ids: list[str], clients: in
         entered = False
         try:
             balancer = RoundRobin(_rotated(bases, index))
-            async with replica_client(replicas, balancer=balancer) as client:
+            async with replica_client(side.replicas, balancer=balancer) as client:
                 entered = True
                 arrived()
                 await connected.wait()
                 for call in range(calls):
-                    if (index * calls + call) % UPDATE_EVERY == 0:
+                    if (index + call) % UPDATE_EVERY == 0:  # clients update at different moments
                         kind = "update"
-                        audience_id = ids[(index + call) % SHARED]
-                        interest = f"load {index:03d}.{call:02d}"
+                        audience_id = side.ids[(index + call) % SHARED]
+                        interest = f"load {round_}.{index:03d}.{call:02d}"  # no other call adds this one
                         arguments: dict[str, Any] = {"audience_id": audience_id, "add_interests": [interest]}
                     else:
                         kind = "get"
-                        arguments = {"audience_id": ids[(index + call) % len(ids)]}
+                        arguments = {"audience_id": side.ids[(index + call) % len(side.ids)]}
                     tool = f"neuroflash_{kind}_audience"
                     begun = time.perf_counter()
                     try:
                         result = await client.call_tool(tool, arguments)
                     except Exception as exc:
-                        side.errors.append(f"{tool}: {type(exc).__name__}: {exc}")
+                        side.errors.append(f"{tool}: {_describe(exc)}")
                         continue
                     side.latencies[kind].append(time.perf_counter() - begun)
                     if result.is_error:
@@ -219,48 +244,46 @@ async def _load(side: Side, replicas: Sequence[Any], ids: list[str], clients: in
                     elif kind == "update":
                         side.succeeded.setdefault(audience_id, set()).add(interest)
         except Exception as exc:
-            side.errors.append(f"session: {type(exc).__name__}: {exc}")
+            side.errors.append(f"session: {_describe(exc)}")
             if not entered:
                 arrived()
 
+    before = _cpu_snapshot(side.pids)
     async with anyio.create_task_group() as group:
         for index in range(clients):
             group.start_soon(one_client, index)
-    side.wall_s = time.perf_counter() - started_at[0] if started_at else float("nan")
+    if started_at:
+        side.wall_s += time.perf_counter() - started_at[0]
+    after = _cpu_snapshot(side.pids)
+    for name, value in before.items():
+        spent = after[name] - value if value is not None and after[name] is not None else None  # type: ignore[operator]
+        so_far = side.cpu.get(name, 0.0)
+        side.cpu[name] = None if spent is None or so_far is None else so_far + spent
 
 
-async def _measure(
-    label: str, directory: Path, state_db: str, count: int, clients: int, calls: int, postgres_pid: int | None
-) -> Side:
+@contextlib.contextmanager
+def _started(side: Side, directory: Path, state_db: str, count: int, postgres_pid: int | None) -> Iterator[Side]:
+    """The side's sandbox (fresh) and replicas, running until the block ends; then its outcome."""
     from tests.support.campaigns import standalone_sandbox
     from tests.support.replicas import replica_processes
 
-    side = Side(label)
     directory.mkdir(parents=True)
     with (
         standalone_sandbox(directory / "sandbox") as sandbox,
         replica_processes(directory, sandbox, state_db, count=count) as replicas,
     ):
-        ids = await _prepare(replicas)
+        side.sandbox, side.replicas = sandbox, replicas
         sandbox_pid = _sandbox_pid(sandbox.root)
-        pids: dict[str, Sequence[int]] = {
-            "replicas": [replica.process.pid for replica in replicas],
-            "sandbox": [sandbox_pid] if sandbox_pid else [],
-        }
+        side.pids = {"replicas": [replica.process.pid for replica in replicas]}
+        side.pids["sandbox"] = [sandbox_pid] if sandbox_pid else []
         if postgres_pid is not None:
-            pids["PostgreSQL"] = [postgres_pid]
-        before = _cpu_snapshot(pids)
-        await _load(side, replicas, ids, clients, calls)
-        after = _cpu_snapshot(pids)
-        side.cpu = {
-            name: round(after[name] - value, 2) if value is not None and after[name] is not None else None  # type: ignore[operator]
-            for name, value in before.items()
-        }
+            side.pids["PostgreSQL"] = [postgres_pid]
+        yield side
+        side.log_problems = _log_problems([replica.log for replica in replicas])
         stored = sandbox.audiences()
         for audience_id, interests in side.succeeded.items():
             kept = set(stored.get(audience_id, {}).get("interests") or [])
             side.lost.extend(sorted(f"{audience_id}: {name}" for name in interests - kept))
-    return side
 
 
 def _postmaster_pid(server: PostgresServer) -> int | None:
@@ -270,26 +293,28 @@ def _postmaster_pid(server: PostgresServer) -> int | None:
 
 
 def _rows(side: Side, clients: int, calls: int, prefix: str) -> list[Result]:
-    total = clients * calls
+    total = clients * calls * ROUNDS
     answered = len(side.all_latencies)
     updates = sum(len(names) for names in side.succeeded.values())
     details = {
         "clients": clients,
-        "calls_per_client": calls,
+        "calls_per_client_and_round": calls,
+        "rounds": ROUNDS,
         "calls_answered": answered,
         "updates_succeeded": updates,
         "errors": len(side.errors),
         "first_errors": side.errors[:5],
         "lost_updates": len(side.lost),
         "first_lost": side.lost[:5],
+        "replica_log_problems": side.log_problems,
         "wall_s": round(side.wall_s, 3),
         "latency_ms": {
             kind: {"n": len(values), "p50": round(side.p(50, kind), 2), "p99": round(side.p(99, kind), 2)}
             for kind, values in side.latencies.items()
         },
-        "cpu_s": side.cpu,
+        "cpu_s": {name: None if value is None else round(value, 2) for name, value in side.cpu.items()},
     }
-    cpu = " / ".join(f"{value if value is not None else 'n/a'}" for value in side.cpu.values())
+    cpu = " / ".join("n/a" if value is None else f"{value:.2f}" for value in side.cpu.values())
     return [
         Result(
             f"{prefix}{side.label}: errors",
@@ -321,7 +346,7 @@ async def run(*, quick: bool) -> list[Result]:
     from tests.support.postgres import start_server
 
     clients, calls = QUICK if quick else (CLIENTS, CALLS)
-    label = f"{clients} clients x {calls} calls, 1 in {UPDATE_EVERY} an update"
+    label = f"{clients} clients x {calls} calls x {ROUNDS} rounds, 1 in {UPDATE_EVERY} an update"
     if not network_available():
         return [Result(f"Replicas, {label}", None, target="0 errors", group=GROUP, details={"skipped": True})]
     try:
@@ -329,20 +354,18 @@ async def run(*, quick: bool) -> list[Result]:
     except (FileNotFoundError, subprocess.SubprocessError, OSError, KeyError) as exc:
         reason = f"PostgreSQL could not be started: {exc}"
         return [Result(f"Replicas: skipped, {reason}", None, group=GROUP, details={"skipped": True, "reason": reason})]
+    sqlite, postgres = Side("1 replica, SQLite"), Side("2 replicas, PostgreSQL")
     try:
-        with workdir("replicas") as root:
-            sqlite = await _measure(
-                "1 replica, SQLite", root / "sqlite", str(root / "sqlite" / "state.db"), 1, clients, calls, None
-            )
-            postgres = await _measure(
-                "2 replicas, PostgreSQL",
-                root / "postgres",
-                server.create_database(),
-                2,
-                clients,
-                calls,
-                _postmaster_pid(server),
-            )
+        with workdir("replicas") as root, contextlib.ExitStack() as running:
+            state_db = str(root / "sqlite" / "state.db")
+            running.enter_context(_started(sqlite, root / "sqlite", state_db, 1, None))
+            state_db = server.create_database()
+            running.enter_context(_started(postgres, root / "postgres", state_db, 2, _postmaster_pid(server)))
+            for side in (sqlite, postgres):
+                await _prepare(side)
+            for round_ in range(ROUNDS):
+                for side in (sqlite, postgres) if round_ % 2 == 0 else (postgres, sqlite):
+                    await _load(side, round_, clients, calls)
     finally:
         server.stop()
     p50_ratio = postgres.p(50) / sqlite.p(50) if sqlite.all_latencies and postgres.all_latencies else None
