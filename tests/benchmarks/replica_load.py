@@ -7,18 +7,22 @@ HTTP), reached through the round-robin balancer of tests/support/replicas.py, so
 requests of one client land on different processes. PostgreSQL runs from the machine's binaries
 (tests/support/postgres.py); without them the figure says it was skipped.
 
+Both sides run side by side; the load goes to one side at a time, in two rounds ordered a b, b a,
+so a change in the machine's load (other processes on the shared cores) hits both alike.
+
 The workload, identical on both sides: ten audiences are created and every replica answers one
-read and one update first (warm-up, not measured: tools are built on their first call). Then C
-clients (each its own HTTP connection pool and MCP client) wait at a barrier and make K calls
-back to back: every fifth one is `neuroflash_update_audience` with `add_interests=[a name no
-other call uses]` on one of three shared audiences (so updates of one audience contend for its
-lock, across replicas on side b), the others `neuroflash_get_audience` of one of the ten.
+read and one update first (warm-up, not measured: tools are built on their first call). Then, in
+each round, C clients (each its own HTTP connection pool and MCP client) wait at a barrier and
+make K calls back to back: every fifth one is `neuroflash_update_audience` with
+`add_interests=[a name no other call uses]` on one of three shared audiences (more for a larger
+load: the API holds 100 interests at most), so updates of one audience contend for its lock,
+across replicas on side b; the others are `neuroflash_get_audience` of one of the ten.
 
 After the load the sandbox's stored audiences are read with plain HTTP: a lost update is a
 unique interest whose update answered success but is not stored. An error is a raised exception
 or an isError result. Both must be 0. Latency is per call (reads and updates together; each
 kind on its own in the JSON details); the rate is all answered calls over the wall time from the
-barrier to the last answer. The ratios are side b over side a.
+barrier to the last answer, summed over the rounds. The ratios are side b over side a.
 """
 
 from __future__ import annotations
@@ -36,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 from tests.benchmarks.common import Result, ms, network_available, percentile, workdir
 
 if TYPE_CHECKING:
-    from tests.support.campaigns import StandaloneSandbox
     from tests.support.postgres import PostgresServer
     from tests.support.replicas import Replica
 
@@ -59,7 +62,6 @@ class Side:
 
     label: str
     replicas: list[Replica] = field(default_factory=list)
-    sandbox: StandaloneSandbox | None = None
     ids: list[str] = field(default_factory=list)  # the audiences; updates go to the first `shared`
     shared: int = SHARED
     pids: dict[str, list[int]] = field(default_factory=dict)  # CPU time is read from these
@@ -302,7 +304,7 @@ def _started(side: Side, directory: Path, state_db: str, count: int, postgres_pi
         standalone_sandbox(directory / "sandbox") as sandbox,
         replica_processes(directory, sandbox, state_db, count=count) as replicas,
     ):
-        side.sandbox, side.replicas = sandbox, replicas
+        side.replicas = replicas
         sandbox_pid = _sandbox_pid(sandbox.root)
         side.pids = {"replicas": [replica.process.pid for replica in replicas]}
         side.pids["sandbox"] = [sandbox_pid] if sandbox_pid else []
