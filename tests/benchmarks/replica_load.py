@@ -7,8 +7,8 @@ HTTP), reached through the round-robin balancer of tests/support/replicas.py, so
 requests of one client land on different processes. PostgreSQL runs from the machine's binaries
 (tests/support/postgres.py); without them the figure says it was skipped.
 
-Both sides run side by side; the load goes to one side at a time, in two rounds ordered a b, b a,
-so a change in the machine's load (other processes on the shared cores) hits both alike.
+Both sides run side by side; the load goes to one side at a time, in four rounds ordered a b, b a,
+a b, b a, so a change in the machine's load (other processes on the shared cores) hits both alike.
 
 The workload, identical on both sides: ten audiences are created and every replica answers one
 read and one update first (warm-up, not measured: tools are built on their first call). Then, in
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from tests.support.replicas import Replica
 
 CLIENTS = 40
-CALLS = 10  # per client and round
-ROUNDS = 2  # A B, then B A: a change in the machine's load hits both sides alike
+CALLS = 5  # per client and round
+ROUNDS = 4  # a b b a a b b a: a change in the machine's load hits both sides alike
 QUICK = (10, 5)
 AUDIENCES = 10
 SHARED = 3  # the audiences that updates go to (the first ones), at least; more for larger loads
@@ -81,6 +81,14 @@ class Side:
     def rate(self) -> float:
         answered = len(self.all_latencies)
         return answered / self.wall_s if answered and self.wall_s > 0 else 0.0
+
+    def server_cpu_per_call(self) -> float | None:
+        """CPU seconds of the replicas, the sandbox and PostgreSQL per answered call."""
+        spent = [value for name, value in self.cpu.items() if name != "benchmark client"]
+        answered = len(self.all_latencies)
+        if not answered or not spent or any(value is None for value in spent):
+            return None
+        return sum(value or 0.0 for value in spent) / answered
 
     def p(self, q: float, kind: str | None = None) -> float:
         values = self.latencies[kind] if kind else self.all_latencies
@@ -346,6 +354,7 @@ def _rows(side: Side, clients: int, calls: int, prefix: str) -> list[Result]:
             for kind, values in side.latencies.items()
         },
         "cpu_s": {name: None if value is None else round(value, 2) for name, value in side.cpu.items()},
+        "server_cpu_ms_per_call": None if (per_call := side.server_cpu_per_call()) is None else round(ms(per_call), 3),
     }
     cpu = " / ".join("n/a" if value is None else f"{value:.2f}" for value in side.cpu.values())
     return [
@@ -405,7 +414,9 @@ async def run(*, quick: bool) -> list[Result]:
         server.stop()
     p50_ratio = postgres.p(50) / sqlite.p(50) if sqlite.all_latencies and postgres.all_latencies else None
     rate_ratio = postgres.rate / sqlite.rate if sqlite.rate else None
-    ratios = {"calls_per_s": rate_ratio, "p50": p50_ratio}
+    sqlite_cpu, postgres_cpu = sqlite.server_cpu_per_call(), postgres.server_cpu_per_call()
+    cpu_ratio = postgres_cpu / sqlite_cpu if postgres_cpu is not None and sqlite_cpu else None
+    ratios = {"calls_per_s": rate_ratio, "p50": p50_ratio, "server_cpu_per_call": cpu_ratio}
     return [
         *_rows(sqlite, clients, calls, f"Replicas, {label}; "),
         *_rows(postgres, clients, calls, ""),
@@ -413,4 +424,9 @@ async def run(*, quick: bool) -> list[Result]:
             "  ratio 2 replicas on PostgreSQL / 1 on SQLite: calls/s", _ratio(rate_ratio), group=GROUP, details=ratios
         ),
         Result("  ratio 2 replicas on PostgreSQL / 1 on SQLite: p50", _ratio(p50_ratio), group=GROUP),
+        Result(
+            "  ratio 2 replicas on PostgreSQL / 1 on SQLite: server-side CPU per call (steadier under load)",
+            _ratio(cpu_ratio),
+            group=GROUP,
+        ),
     ]
