@@ -145,3 +145,35 @@ def test_a_generated_mcp_token_is_accepted(make: Any) -> None:
     token = make()
     assert token_strength_bits(token) >= 128
     assert startup_refusal(host="127.0.0.1", allow_remote=False, no_auth=False, token=SecretStr(token)) is None
+
+
+def _ask_health(sock: socket.socket) -> bytes:
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    sock.settimeout(5.0)
+    try:
+        return sock.recv(65536)
+    except (ConnectionError, TimeoutError):
+        return b""
+
+
+@pytest.mark.parametrize(("keep_alive", "open_after_idle"), [(1.0, False), (4.0, True)])
+async def test_an_idle_connection_stays_open_for_the_keep_alive_and_no_longer(
+    make_server: ServerFactory, keep_alive: float, open_after_idle: bool
+) -> None:
+    """The default (75 s) outlasts clients' and load balancers' idle timeouts, so they close first."""
+    harness = make_server()
+    async with serve_http_app(harness.server, token=TOKEN, keep_alive=keep_alive) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            first = await anyio.to_thread.run_sync(_ask_health, sock)
+            await anyio.sleep(2.0)  # idle
+            second = await anyio.to_thread.run_sync(_ask_health, sock)
+    assert first.startswith(b"HTTP/1.1 200")
+    assert second.startswith(b"HTTP/1.1 200") is open_after_idle
+
+
+def test_the_default_keep_alive_outlasts_common_idle_timeouts() -> None:
+    from audience_mcp.http_server import DEFAULT_KEEP_ALIVE_SECONDS
+    from audience_mcp.settings import ServerSettings
+
+    assert DEFAULT_KEEP_ALIVE_SECONDS == ServerSettings.model_fields["http_keep_alive_seconds"].default > 60

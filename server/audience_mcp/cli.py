@@ -195,6 +195,7 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
         log_level=args.log_level,
         header_timeout=settings.server.http_header_timeout_seconds,
         max_connections=settings.server.http_max_connections,
+        keep_alive=settings.server.http_keep_alive_seconds,
     )
 
 

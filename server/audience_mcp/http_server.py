@@ -67,6 +67,10 @@ MCP_PATH = "/mcp"
 HEALTH_PATH = "/healthz"
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_CONNECTIONS = 100
+# Longer than the idle timeouts of clients (httpx: 5 s) and load balancers (commonly 60 s), so the
+# other side closes an idle connection first. A server that closes first races a request the
+# client is sending on it at that moment, which then fails (uvicorn's default is 5 s).
+DEFAULT_KEEP_ALIVE_SECONDS = 75.0
 # The largest argument a tool takes is an image of up to 5 MB (neuroflash_set_audience_image);
 # as base64 in a JSON-RPC body it is 4/3 of that, plus the envelope. The SDK's default limit
 # (4 MiB) answered such a call with a bare 413 although the tool promises 5 MB.
@@ -291,11 +295,13 @@ def uvicorn_config(
     log_level: str = "INFO",
     header_timeout: float = DEFAULT_HEADER_TIMEOUT_SECONDS,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    keep_alive: float = DEFAULT_KEEP_ALIVE_SECONDS,
 ) -> uvicorn.Config:
     """uvicorn logs through the root logger (stderr, redacted); no Server header, no access log.
 
     Connections beyond `max_connections` (open connections or running requests) get 503; a
-    connection whose request headers are not complete within `header_timeout` is closed.
+    connection whose request headers are not complete within `header_timeout` is closed; an idle
+    one after `keep_alive` seconds.
     """
     return uvicorn.Config(
         app,
@@ -308,6 +314,7 @@ def uvicorn_config(
         server_header=False,
         http=header_timeout_protocol(header_timeout),
         limit_concurrency=max_connections,
+        timeout_keep_alive=math.ceil(keep_alive),
     )
 
 
@@ -319,10 +326,17 @@ def serve_http(
     log_level: str = "INFO",
     header_timeout: float = DEFAULT_HEADER_TIMEOUT_SECONDS,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    keep_alive: float = DEFAULT_KEEP_ALIVE_SECONDS,
 ) -> None:
     """Serve until interrupted (blocks)."""
     config = uvicorn_config(
-        app, host=host, port=port, log_level=log_level, header_timeout=header_timeout, max_connections=max_connections
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
+        keep_alive=keep_alive,
     )
     uvicorn.Server(config).run()
 

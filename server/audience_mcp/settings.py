@@ -96,6 +96,12 @@ class ServerSettings(BaseSettings):
     http_header_timeout_seconds: float = Field(
         default=10.0, gt=0, le=300, description="HTTP mode: close a connection whose request headers take longer"
     )
+    http_keep_alive_seconds: float = Field(
+        default=75.0,
+        ge=1,
+        le=3600,
+        description="HTTP mode: close a connection idle this long; keep it above your load balancer's idle timeout",
+    )
     http_max_connections: int = Field(
         default=100, ge=1, le=100_000, description="HTTP mode: open connections or running requests; beyond: 503"
     )
