@@ -52,7 +52,7 @@ def published_schemas_text() -> str:
     from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 
     toolsets = all_toolsets(load_platform(name) for name in PLATFORM_MODULES)
-    functions = {spec.name: spec.fn for toolset in toolsets for spec in toolset.tools}
+    functions = {spec.name: spec.function for toolset in toolsets for spec in toolset.tools}
     entries = {
         tool.name: published_entry(functions[tool.name], tool) for tool in build_tools(toolsets, read_only=False)
     }

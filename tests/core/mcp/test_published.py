@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +18,7 @@ from audience_mcp.core.mcp.annotations import read_only
 from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas, fingerprint, published_entry
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec, build_tools
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
+from tests.support import clean_env
 
 pytestmark = pytest.mark.anyio
 
@@ -103,3 +106,67 @@ def test_the_server_builds_none_of_its_tools_at_start_up() -> None:
     tools = build_tools(toolsets, read_only=False, schemas=PublishedSchemas.load(PUBLISHED_SCHEMAS))
     assert tools and [t.name for t in tools if not isinstance(t, DeferredTool)] == []
     assert list(json.loads(PUBLISHED_SCHEMAS.read_text(encoding="utf-8"))) == [t.name for t in tools]
+
+
+# Runs in a fresh interpreter: which tool modules a real-mode neuroflash server has imported when.
+_IMPORTS_PROBE = """
+import json, sys
+import anyio
+from mcp import Client
+from audience_mcp.app import create_server
+from audience_mcp.settings import Settings
+
+TOOL_MODULES = [f"audience_mcp.platforms.neuroflash.tools.{name}"
+                for name in ("audiences", "deletion", "drafts", "images", "workspaces")]
+TOOL_MODULES += ["audience_mcp.core.tools.audit", "audience_mcp.core.tools.history"]
+
+def imported():
+    return [name for name in TOOL_MODULES if name in sys.modules]
+
+async def main():
+    seen = {}
+    server = create_server(Settings(_env_file=None, client_id="c", client_secret="s", state_db=":memory:"))
+    seen["created"] = imported()
+    async with Client(server) as client:
+        listed = await client.list_tools()
+        seen["listed"] = imported()
+        result = await client.call_tool("neuroflash_get_audience", {})  # refused: audience_id is missing
+        seen["called"] = imported()
+        seen["refused"] = result.is_error
+    seen["tools"] = len(listed.tools)
+    print(json.dumps(seen))
+
+anyio.run(main)
+"""
+
+
+def test_a_real_server_imports_a_tool_module_only_when_one_of_its_tools_is_called(tmp_path: Path) -> None:
+    """Start-up and tools/list import no tool module (the platforms name their tools); a call imports
+    the module of the tool called."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_PROBE],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["tools"] > 10 and seen["created"] == [] and seen["listed"] == []
+    assert seen["refused"] is True
+    assert seen["called"] == ["audience_mcp.platforms.neuroflash.tools.audiences"]
+
+
+def test_a_tool_named_by_module_and_function_is_deferred_like_one_given_as_a_function() -> None:
+    named = [Toolset("echoing", "Echo", (ToolSpec(f"{__name__}:echo", read_only("Echo")),))]
+    (tool,) = build_tools(named, read_only=False, schemas=schemas_made_now())
+    assert isinstance(tool, DeferredTool) and not tool.built
+    assert fingerprint(f"{__name__}:echo") == fingerprint(echo) is not None
+
+
+def test_a_tool_whose_source_cannot_be_read_is_built_at_start_up() -> None:
+    assert fingerprint("no.such.module:echo") is None and fingerprint(f"{__name__}:no_such_function") is None
+    missing = PublishedSchemas({"echo": {**published_entry(echo, build_tools(TOOLSETS, read_only=False)[0])}})
+    assert missing.get("echo", "no.such.module:echo") is None
