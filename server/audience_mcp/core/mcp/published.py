@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import ToolAnnotations
@@ -119,13 +120,20 @@ class PublishedSchemas:
             return cls({})
         return cls(entries if isinstance(entries, dict) else {})
 
-    def get(self, name: str, target: ToolTarget) -> Published | None:
-        """How this tool is listed, if the entry was made from this very declaration."""
+    def entry(self, name: str, target: ToolTarget) -> Mapping[str, Any] | None:
+        """The entry of `name`, if it was made from this very declaration."""
         entry = self._entries.get(name)
         if not isinstance(entry, dict) or "fingerprint" not in entry:
             return None
         current = fingerprint(target, self._sources)
         if current is None or entry["fingerprint"] != current:
+            return None
+        return entry
+
+    def get(self, name: str, target: ToolTarget) -> Published | None:
+        """How this tool is listed, if the entry was made from this very declaration."""
+        entry = self.entry(name, target)
+        if entry is None:
             return None
         return Published(entry["description"], entry["input_schema"], entry.get("output_schema"))
 
@@ -138,6 +146,49 @@ def published_entry(target: ToolTarget, tool: Tool) -> dict[str, Any]:
         "input_schema": tool.parameters,
         "output_schema": tool.output_schema,
     }
+
+
+def published_prompt_entry(target: ToolTarget, prompt: Prompt) -> dict[str, Any]:
+    """The entry of a prompt in `published_prompts.json`: what `prompts/list` shows of it."""
+    return {
+        "fingerprint": fingerprint(target),
+        "description": prompt.description,
+        "arguments": [argument.model_dump() for argument in prompt.arguments or []],
+    }
+
+
+class DeferredPrompt(Prompt):
+    """A prompt listed from its published entry; the SDK's prompt (`Prompt.from_function`: an
+    argument model and a validating wrapper) is built on its first `prompts/get`, which it renders.
+
+    Subclasses the SDK's public `Prompt` and overrides only its public `render`.
+    """
+
+    _build: Callable[[], Prompt] = PrivateAttr()
+    _built: Prompt | None = PrivateAttr(default=None)
+
+    @classmethod
+    def publish(cls, *, name: str, entry: Mapping[str, Any], build: Callable[[], Prompt]) -> DeferredPrompt:
+        prompt = cls(
+            name=name,
+            description=entry["description"],
+            arguments=[PromptArgument.model_validate(argument) for argument in entry["arguments"]],
+            fn=_not_built,
+        )
+        prompt._build = build
+        return prompt
+
+    @property
+    def built(self) -> bool:
+        return self._built is not None
+
+    def sdk_prompt(self) -> Prompt:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    async def render(self, arguments: dict[str, Any] | None, context: Any) -> Any:
+        return await self.sdk_prompt().render(arguments, context)
 
 
 class DeferredTool(Tool):
@@ -188,5 +239,5 @@ class DeferredTool(Tool):
         return await self.sdk_tool().run(arguments, context, convert_result=convert_result)
 
 
-async def _not_built(**_: Any) -> Any:  # pragma: no cover - run() never calls the placeholder
-    raise RuntimeError("a deferred tool runs through its SDK tool")
+async def _not_built(**_: Any) -> Any:  # pragma: no cover - run() and render() never call the placeholder
+    raise RuntimeError("a deferred tool or prompt runs through the SDK's")

@@ -85,13 +85,12 @@ def toolsets() -> Sequence[Toolset]:
 
 
 def prompts() -> Sequence[PromptSpec]:
-    from audience_mcp.platforms.neuroflash import prompts as texts
-
+    texts = "audience_mcp.platforms.neuroflash.prompts"  # named, not imported (core.platform.PromptSpec)
     return (
         # It ends in a create, which read-only mode does not offer.
-        PromptSpec(texts.create_audience_from_conversation, writes=True),
-        PromptSpec(texts.audit_workspace),
-        PromptSpec(texts.bootstrap_from_website),
+        PromptSpec(f"{texts}:create_audience_from_conversation", writes=True),
+        PromptSpec(f"{texts}:audit_workspace"),
+        PromptSpec(f"{texts}:bootstrap_from_website"),
     )
 
 
