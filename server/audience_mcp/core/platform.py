@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from mcp.server.mcpserver.prompts.base import Prompt
 
-from audience_mcp.core.mcp.published import DeferredPrompt, PublishedSchemas
+from audience_mcp.core.mcp.published import DeferredPrompt, PublishedSchemas, load_target, target_name
 from audience_mcp.core.mcp.registry import Toolset
 
 if TYPE_CHECKING:  # the runner imports uvicorn: only sandbox-api needs it at run time
@@ -95,16 +95,11 @@ class PromptSpec:
 
     @property
     def name(self) -> str:
-        if isinstance(self.function, str):
-            return self.function.rpartition(":")[2]
-        return self.function.__name__
+        return target_name(self.function)
 
     @property
     def fn(self) -> Callable[..., str | Awaitable[str]]:
-        if isinstance(self.function, str):
-            module, _, name = self.function.partition(":")
-            return cast(Callable[..., str | Awaitable[str]], getattr(importlib.import_module(module), name))
-        return self.function
+        return cast(Callable[..., str | Awaitable[str]], load_target(self.function))
 
 
 def build_prompt(spec: PromptSpec, published: PublishedSchemas) -> Prompt:

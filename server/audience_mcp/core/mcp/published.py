@@ -20,6 +20,7 @@ module) is caught in CI.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import inspect
 import json
@@ -37,8 +38,22 @@ from pydantic import PrivateAttr
 # Bump when registry.py or schemas.py change how a schema is published: every entry goes stale.
 PUBLICATION_FORMAT = 2
 
-# A tool function: the function itself, or where it lives as "package.module:function".
+# A tool or prompt function: the function itself, or where it lives as "package.module:function".
 ToolTarget = Callable[..., Any] | str
+
+
+def target_name(target: ToolTarget) -> str:
+    """The function's name, without importing its module."""
+    return target.rpartition(":")[2] if isinstance(target, str) else target.__name__
+
+
+def load_target(target: ToolTarget) -> Callable[..., Any]:
+    """The function, its module imported now if the target names it."""
+    if not isinstance(target, str):
+        return target
+    module, _, name = target.partition(":")
+    function: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return function
 
 
 def _through_docstring(source: str) -> str:

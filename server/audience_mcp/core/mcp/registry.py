@@ -13,7 +13,6 @@ only when one is built.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,7 +20,7 @@ from typing import Any, cast
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
-from audience_mcp.core.mcp.published import DeferredTool, Published, PublishedSchemas
+from audience_mcp.core.mcp.published import DeferredTool, Published, PublishedSchemas, load_target, target_name
 
 ToolFunction = Callable[..., Awaitable[Any]]
 
@@ -42,17 +41,12 @@ class ToolSpec:
 
     @property
     def name(self) -> str:
-        if isinstance(self.function, str):
-            return self.function.rpartition(":")[2]
-        return self.function.__name__
+        return target_name(self.function)
 
     @property
     def fn(self) -> ToolFunction:
         """The tool function, its module imported now if the spec names it."""
-        if isinstance(self.function, str):
-            module, _, name = self.function.partition(":")
-            return cast(ToolFunction, getattr(importlib.import_module(module), name))
-        return self.function
+        return cast(ToolFunction, load_target(self.function))
 
     def annotations_for(self, *, read_only: bool) -> ToolAnnotations | None:
         """The annotations to serve in this mode; None when the tool is not served at all."""
