@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from audience_mcp.app import PUBLISHED_SCHEMAS
+from audience_mcp.app import PUBLISHED_PROMPTS, PUBLISHED_SCHEMAS
 from audience_mcp.dev.catalog import (
     README,
     SNAPSHOT,
     TABLE_END,
     TABLE_START,
     list_tools,
+    published_prompts_text,
     published_schemas_text,
     readme_table,
     snapshot_text,
@@ -35,6 +36,11 @@ async def test_every_tool_matches_the_checked_in_snapshot() -> None:
 def test_the_precomputed_schemas_are_what_the_tools_publish_now() -> None:
     """The server lists tools from this file at start-up (core/mcp/published.py)."""
     assert PUBLISHED_SCHEMAS.read_text(encoding="utf-8") == published_schemas_text(), REGENERATE
+
+
+def test_the_published_prompts_are_what_the_prompts_publish_now() -> None:
+    """The server lists prompts from this file at start-up (core/platform.py build_prompt)."""
+    assert PUBLISHED_PROMPTS.read_text(encoding="utf-8") == published_prompts_text(), REGENERATE
 
 
 async def test_the_readme_tool_table_is_generated_from_the_server() -> None:

@@ -8,6 +8,7 @@ that is not JSON, a JSON-RPC batch, a request with a lone-surrogate escape (even
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -140,3 +141,98 @@ def test_json_that_is_no_message_gets_an_invalid_request_error(stdio: RawStdio, 
     answer = stdio.reply()
     assert answer["id"] == expected_id and answer["error"]["code"] == INVALID_REQUEST
     assert_alive(stdio)
+
+
+def _initialize_line() -> str:
+    return json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        }
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the server's threads and descriptors in /proc")
+def test_pipes_are_served_by_the_event_loop_without_a_thread_per_message(stdio: RawStdio) -> None:
+    """Issue 9: the SDK hands every line read and every message written to a worker thread; on pipes
+    the server reads and writes them on the event loop. fd 0 and fd 1 stay diverted meanwhile."""
+    for request_id in range(100, 120):
+        assert_alive(stdio, request_id)
+    pid = stdio.process.pid
+    assert len(list(Path(f"/proc/{pid}/task").iterdir())) == 1
+    assert os.readlink(f"/proc/{pid}/fd/0") == os.devnull
+    assert os.readlink(f"/proc/{pid}/fd/1") == os.readlink(f"/proc/{pid}/fd/2")  # stray output goes to stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal as stdin")
+@pytest.mark.parametrize("stdio_kind", ["terminal", "stdout shared with stderr"])
+def test_stdio_that_is_not_a_pipe_of_its_own_is_served_the_threaded_way(tmp_path: Path, stdio_kind: str) -> None:
+    """A terminal, or stdout and stderr on one pipe, cannot be made non-blocking safely (the mode
+    would reach the shell's terminal or the log's writes): the server reads and writes them through
+    worker threads, as the SDK does, and answers the same."""
+    import pty
+    import termios
+
+    env = clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"), XDG_DATA_HOME=str(tmp_path))
+    command = [sys.executable, "-m", "audience_mcp", "--sandbox", "--log-level", "ERROR"]
+    if stdio_kind == "terminal":
+        terminal, stdin = pty.openpty()
+        attributes = termios.tcgetattr(stdin)
+        attributes[3] &= ~termios.ECHO  # what is typed is not echoed back to the writer
+        termios.tcsetattr(stdin, termios.TCSANOW, attributes)
+        process = subprocess.Popen(
+            command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path
+        )
+        os.close(stdin)
+
+        def send(line: str) -> None:
+            os.write(terminal, line.encode("utf-8") + b"\n")
+    else:
+        terminal = -1
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
+        )
+
+        def send(line: str) -> None:
+            assert process.stdin is not None
+            process.stdin.write(line.encode("utf-8") + b"\n")
+            process.stdin.flush()
+
+    answers: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(b"{"):  # a shared pipe carries log lines too
+                answers.put(json.loads(line))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        for line in (
+            _initialize_line(),
+            json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            "not json",
+            json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}),
+        ):
+            send(line)
+        got = [answers.get(timeout=15) for _ in range(3)]
+        if stdio_kind != "terminal":
+            assert process.pid and len(list(Path(f"/proc/{process.pid}/task").iterdir())) > 1
+    finally:
+        if terminal >= 0:
+            os.close(terminal)  # the server reads end of input (or an error) and stops
+        elif process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=15)
+        reader.join(timeout=5)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert [answer["id"] for answer in got] == [1, None, 2]
+    assert got[1]["error"]["code"] == PARSE_ERROR and "result" in got[2]

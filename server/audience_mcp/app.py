@@ -21,14 +21,16 @@ from audience_mcp import __version__
 from audience_mcp.core.logs import configure_logging
 from audience_mcp.core.mcp.published import PublishedSchemas
 from audience_mcp.core.mcp.registry import SettingsChoiceError, Toolset, build_tools, select_toolsets
-from audience_mcp.core.platform import Platform, ServerState
+from audience_mcp.core.platform import Platform, ServerState, build_prompt
 from audience_mcp.core.store.journal import Journal
 from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
 
-# The precomputed schemas of every tool (core/mcp/published.py); `dev.catalog --write` refreshes it.
+# The precomputed schemas of every tool and the listing of every prompt (core/mcp/published.py);
+# `dev.catalog --write` refreshes them.
 PUBLISHED_SCHEMAS = Path(__file__).with_name("published_tools.json")
+PUBLISHED_PROMPTS = Path(__file__).with_name("published_prompts.json")
 
 SHARED_INSTRUCTIONS = """\
 Manage marketing audiences. A platform's tools start with its name; the shared ones do not.
@@ -161,10 +163,11 @@ def create_server(
         tools=build_tools(toolsets, read_only=read_only, schemas=PublishedSchemas.load(PUBLISHED_SCHEMAS)),
         request_state_security=request_state_security(settings),
     )
+    published_prompts = PublishedSchemas.load(PUBLISHED_PROMPTS)
     for platform in platforms:
         for prompt in platform.prompts():
             if not (read_only and prompt.writes):
-                server.prompt()(prompt.fn)
+                server.add_prompt(build_prompt(prompt, published_prompts))
     # MCPServer configures logging on construction; make sure its handlers redact too.
     configure_logging(secrets=settings.secret_values())
     return server

@@ -13,8 +13,11 @@ import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from mcp.server.mcpserver.prompts.base import Prompt
+
+from audience_mcp.core.mcp.published import DeferredPrompt, PublishedSchemas, load_target, target_name
 from audience_mcp.core.mcp.registry import Toolset
 
 if TYPE_CHECKING:  # the runner imports uvicorn: only sandbox-api needs it at run time
@@ -80,11 +83,32 @@ def deferred(module: str, name: str) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class PromptSpec:
-    """A prompt; `writes` marks one that leads to writing tools (left out in read-only mode)."""
+    """A prompt; `writes` marks one that leads to writing tools (left out in read-only mode).
+
+    `function` is the prompt function, or where it lives as "package.module:function" (imported
+    on the prompt's first `prompts/get` when published_prompts.json lists it, as for tools).
+    """
 
     # Async when its text depends on the tools the server serves (it reads them from its Context).
-    fn: Callable[..., str | Awaitable[str]]
+    function: Callable[..., str | Awaitable[str]] | str
     writes: bool = False
+
+    @property
+    def name(self) -> str:
+        return target_name(self.function)
+
+    @property
+    def fn(self) -> Callable[..., str | Awaitable[str]]:
+        return cast(Callable[..., str | Awaitable[str]], load_target(self.function))
+
+
+def build_prompt(spec: PromptSpec, published: PublishedSchemas) -> Prompt:
+    """The SDK prompt to serve: listed from its published entry and built on first use when the
+    entry is current, else built now (as `MCPServer.prompt()` builds it)."""
+    entry = published.entry(spec.name, spec.function)
+    if entry is None:
+        return Prompt.from_function(spec.fn)
+    return DeferredPrompt.publish(name=spec.name, entry=entry, build=lambda: Prompt.from_function(spec.fn))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The tool catalog, generated from the server: the schema snapshot, the README table and the
 precomputed schemas the server publishes at start-up.
 
-    python -m audience_mcp.dev.catalog --write   # refresh tests/snapshots/tools.json, README, published_tools.json
+    python -m audience_mcp.dev.catalog --write   # refresh tests/snapshots/tools.json, README, published_*.json
 
 Tests compare all three with what the server registers now, so a changed tool name, description,
 schema or annotation fails CI until they are regenerated on purpose.
@@ -52,11 +52,23 @@ def published_schemas_text() -> str:
     from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 
     toolsets = all_toolsets(load_platform(name) for name in PLATFORM_MODULES)
-    functions = {spec.name: spec.fn for toolset in toolsets for spec in toolset.tools}
+    functions = {spec.name: spec.function for toolset in toolsets for spec in toolset.tools}
     entries = {
         tool.name: published_entry(functions[tool.name], tool) for tool in build_tools(toolsets, read_only=False)
     }
     # Not sorted: the order of the properties is the order the model reads them in.
+    return json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
+
+
+def published_prompts_text() -> str:
+    """`published_prompts.json` as the prompts make it now: every prompt of every platform, built the slow way."""
+    from mcp.server.mcpserver.prompts.base import Prompt
+
+    from audience_mcp.core.mcp.published import published_prompt_entry
+    from audience_mcp.platforms import PLATFORM_MODULES, load_platform
+
+    specs = [spec for name in PLATFORM_MODULES for spec in load_platform(name).prompts()]
+    entries = {spec.name: published_prompt_entry(spec.function, Prompt.from_function(spec.fn)) for spec in specs}
     return json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -103,9 +115,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="rewrite the snapshot and the README table")
     args = parser.parse_args()
     if args.write:  # first: the snapshot and the table are listed through it
-        from audience_mcp.app import PUBLISHED_SCHEMAS
+        from audience_mcp.app import PUBLISHED_PROMPTS, PUBLISHED_SCHEMAS
 
         PUBLISHED_SCHEMAS.write_text(published_schemas_text(), encoding="utf-8")
+        PUBLISHED_PROMPTS.write_text(published_prompts_text(), encoding="utf-8")
     tools = anyio.run(list_tools)
     if not args.write:
         print(snapshot_text(tools), end="")  # noqa: T201 - a developer command, not the server

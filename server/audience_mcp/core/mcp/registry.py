@@ -6,23 +6,21 @@ tool's `read_only_hint`, instead of a decision inside every toolset. Tools are b
 SDK's public `Tool.from_function` and handed to `MCPServer(tools=...)`; the compact schemas and
 the two result wrappers are applied once, at build time, before anything reads them. With
 precomputed schemas (published.py), a tool is listed from them and built on its first call.
+A platform names its tool functions ("package.module:function") instead of importing them, so
+choosing, filtering and listing tools imports no tool module; what builds a tool is imported here
+only when one is built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
-from audience_mcp.core.mcp.access import scoped
-from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
-from audience_mcp.core.mcp.call_guard import guarded
-from audience_mcp.core.mcp.published import DeferredTool, PublishedSchemas
-from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
-from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
+from audience_mcp.core.mcp.published import DeferredTool, Published, PublishedSchemas, load_target, target_name
 
 ToolFunction = Callable[..., Awaitable[Any]]
 
@@ -31,17 +29,24 @@ ToolFunction = Callable[..., Awaitable[Any]]
 class ToolSpec:
     """One tool: its function (the name is the function's) and its honest annotations.
 
+    `function` is the function, or where it lives as "package.module:function": then its module
+    is imported when the tool is built (on its first call, when published.py lists it).
     `read_only_annotations` is for a tool that writes only when asked to (a draft tool's
     `create=true`): read-only mode serves it with these, and the tool refuses the writing path.
     """
 
-    fn: ToolFunction
+    function: ToolFunction | str
     annotations: ToolAnnotations
     read_only_annotations: ToolAnnotations | None = None
 
     @property
     def name(self) -> str:
-        return self.fn.__name__
+        return target_name(self.function)
+
+    @property
+    def fn(self) -> ToolFunction:
+        """The tool function, its module imported now if the spec names it."""
+        return cast(ToolFunction, load_target(self.function))
 
     def annotations_for(self, *, read_only: bool) -> ToolAnnotations | None:
         """The annotations to serve in this mode; None when the tool is not served at all."""
@@ -90,22 +95,20 @@ def build_tools(toolsets: Iterable[Toolset], *, read_only: bool, schemas: Publis
             annotations = spec.annotations_for(read_only=read_only)
             if annotations is None:
                 continue
-            published = schemas.get(spec.name, spec.fn) if schemas is not None else None
+            published = schemas.get(spec.name, spec.function) if schemas is not None else None
             if published is None:
                 tools.append(_published(spec, annotations))
             else:
-                tools.append(_deferred(spec, annotations, *published))
+                tools.append(_deferred(spec, annotations, published))
     return tools
 
 
-def _deferred(
-    spec: ToolSpec, annotations: ToolAnnotations, input_schema: dict[str, Any], output_schema: dict[str, Any] | None
-) -> Tool:
+def _deferred(spec: ToolSpec, annotations: ToolAnnotations, published: Published) -> Tool:
     return DeferredTool.publish(
         name=spec.name,
-        description=_description(spec.fn.__doc__ or ""),
-        input_schema=input_schema,
-        output_schema=output_schema,
+        description=published.description,
+        input_schema=published.input_schema,
+        output_schema=published.output_schema,
         annotations=annotations,
         build=lambda: _published(spec, annotations),
     )
@@ -116,6 +119,13 @@ def _description(docstring: str) -> str:
 
 
 def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
+    # Imported here, not at start-up: a server whose tools are all deferred builds none before a call.
+    from audience_mcp.core.mcp.access import scoped
+    from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
+    from audience_mcp.core.mcp.call_guard import guarded
+    from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
+    from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
+
     # Arguments are checked and refused in the project's voice (arguments.py), not pydantic's.
     tool = ArgumentCheckedTool.from_function(spec.fn, name=spec.name, annotations=annotations)
     assert isinstance(tool, ArgumentCheckedTool)  # from_function builds the class it is called on

@@ -11,18 +11,23 @@ from collections.abc import Sequence
 from audience_mcp.core.mcp.annotations import read_only, writes
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec
 
+# Named, not imported: a tool's module is imported when the tool is built (registry.ToolSpec).
+_TOOLS = "audience_mcp.core.tools"
+
 
 def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.core.tools import audit, history
-
     return (
-        Toolset("audit", "Audit audiences", (ToolSpec(audit.audit_audiences, read_only("Audit audiences")),)),
+        Toolset(
+            "audit", "Audit audiences", (ToolSpec(f"{_TOOLS}.audit:audit_audiences", read_only("Audit audiences")),)
+        ),
         Toolset(
             "history",
             "The change journal and undo",
             (
-                ToolSpec(history.list_recent_changes, read_only("List recent changes")),
-                ToolSpec(history.restore_change, writes("Restore change", idempotent=False, destructive=True)),
+                ToolSpec(f"{_TOOLS}.history:list_recent_changes", read_only("List recent changes")),
+                ToolSpec(
+                    f"{_TOOLS}.history:restore_change", writes("Restore change", idempotent=False, destructive=True)
+                ),
             ),
         ),
     )

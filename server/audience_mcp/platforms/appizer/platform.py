@@ -20,17 +20,21 @@ Appizer push audiences (per app: app_id, default APPIZER_APP_ID):
 use dry_run to preview. Appizer cannot update or delete audiences through its API."""
 
 
-def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.appizer.tools import audiences
+# Named, not imported: a tool's module is imported when the tool is built (registry.ToolSpec).
+_TOOLS = "audience_mcp.platforms.appizer.tools"
 
+
+def toolsets() -> Sequence[Toolset]:
     return (
         Toolset(
             "appizer_audiences",
             "List, read and create Appizer push audiences",
             (
-                ToolSpec(audiences.appizer_list_audiences, read_only("List Appizer audiences")),
-                ToolSpec(audiences.appizer_get_audience, read_only("Get Appizer audience")),
-                ToolSpec(audiences.appizer_create_audience, writes("Create Appizer audience", idempotent=False)),
+                ToolSpec(f"{_TOOLS}.audiences:appizer_list_audiences", read_only("List Appizer audiences")),
+                ToolSpec(f"{_TOOLS}.audiences:appizer_get_audience", read_only("Get Appizer audience")),
+                ToolSpec(
+                    f"{_TOOLS}.audiences:appizer_create_audience", writes("Create Appizer audience", idempotent=False)
+                ),
             ),
         ),
     )

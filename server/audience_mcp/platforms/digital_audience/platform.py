@@ -23,21 +23,30 @@ uploaded in the Digital Audience portal, not through these tools.
 pass a confirm_token the user did not approve. Tell the user the activation's `adjustments`."""
 
 
-def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.digital_audience.tools import activation, audiences, deletion
+# Named, not imported: a tool's module is imported when the tool is built (registry.ToolSpec).
+_TOOLS = "audience_mcp.platforms.digital_audience.tools"
 
+
+def toolsets() -> Sequence[Toolset]:
     return (
         Toolset(
             "digital_audience_audiences",
             "Digital Audience campaigns and CRM audiences",
             (
-                ToolSpec(audiences.digital_audience_create_campaign, writes("Create campaign", idempotent=False)),
-                ToolSpec(audiences.digital_audience_list_audiences, read_only("List known audiences")),
-                ToolSpec(audiences.digital_audience_get_audience, read_only("Get audience")),
-                ToolSpec(audiences.digital_audience_create_audience, writes("Create CRM audience", idempotent=False)),
-                ToolSpec(audiences.digital_audience_update_audience, writes("Update audience", idempotent=True)),
                 ToolSpec(
-                    deletion.digital_audience_delete_audience,
+                    f"{_TOOLS}.audiences:digital_audience_create_campaign", writes("Create campaign", idempotent=False)
+                ),
+                ToolSpec(f"{_TOOLS}.audiences:digital_audience_list_audiences", read_only("List known audiences")),
+                ToolSpec(f"{_TOOLS}.audiences:digital_audience_get_audience", read_only("Get audience")),
+                ToolSpec(
+                    f"{_TOOLS}.audiences:digital_audience_create_audience",
+                    writes("Create CRM audience", idempotent=False),
+                ),
+                ToolSpec(
+                    f"{_TOOLS}.audiences:digital_audience_update_audience", writes("Update audience", idempotent=True)
+                ),
+                ToolSpec(
+                    f"{_TOOLS}.deletion:digital_audience_delete_audience",
                     writes("Delete audience", idempotent=True, destructive=True),
                 ),
             ),
@@ -46,10 +55,12 @@ def toolsets() -> Sequence[Toolset]:
             "digital_audience_activation",
             "Ad-platform accounts and activating audiences on them",
             (
-                ToolSpec(activation.digital_audience_list_platform_accounts, read_only("List platform accounts")),
+                ToolSpec(
+                    f"{_TOOLS}.activation:digital_audience_list_platform_accounts", read_only("List platform accounts")
+                ),
                 # Destructive in the annotations' sense: it spends on someone's ad account.
                 ToolSpec(
-                    activation.digital_audience_activate_audience,
+                    f"{_TOOLS}.activation:digital_audience_activate_audience",
                     writes("Activate audience", idempotent=False, destructive=True),
                 ),
             ),

@@ -27,30 +27,37 @@ Use dry_run to preview.
 - Workspace: workspace_id, else the configured or only one (neuroflash_list_workspaces)."""
 
 
-def toolsets() -> Sequence[Toolset]:
-    from audience_mcp.platforms.neuroflash.tools import audiences, deletion, drafts, images, workspaces
+# Named, not imported: a tool's module is imported when the tool is built (registry.ToolSpec).
+_TOOLS = "audience_mcp.platforms.neuroflash.tools"
 
+
+def toolsets() -> Sequence[Toolset]:
     return (
         Toolset(
             "neuroflash_workspaces",
             "Workspaces and the plan's audience limits",
             (
-                ToolSpec(workspaces.neuroflash_list_workspaces, read_only("List workspaces")),
-                ToolSpec(workspaces.neuroflash_get_audience_limits, read_only("Get audience limits")),
+                ToolSpec(f"{_TOOLS}.workspaces:neuroflash_list_workspaces", read_only("List workspaces")),
+                ToolSpec(f"{_TOOLS}.workspaces:neuroflash_get_audience_limits", read_only("Get audience limits")),
             ),
         ),
         Toolset(
             "neuroflash_audiences",
             "List, read, create, update, duplicate and delete target audiences",
             (
-                ToolSpec(audiences.neuroflash_list_audiences, read_only("List audiences")),
-                ToolSpec(audiences.neuroflash_get_audience, read_only("Get audience")),
-                ToolSpec(audiences.neuroflash_create_audience, writes("Create audience", idempotent=False)),
-                ToolSpec(audiences.neuroflash_update_audience, writes("Update audience", idempotent=True)),
-                ToolSpec(audiences.neuroflash_duplicate_audience, writes("Duplicate audience", idempotent=False)),
-                ToolSpec(audiences.neuroflash_record_audience_usage, writes("Record audience usage", idempotent=False)),
+                ToolSpec(f"{_TOOLS}.audiences:neuroflash_list_audiences", read_only("List audiences")),
+                ToolSpec(f"{_TOOLS}.audiences:neuroflash_get_audience", read_only("Get audience")),
+                ToolSpec(f"{_TOOLS}.audiences:neuroflash_create_audience", writes("Create audience", idempotent=False)),
+                ToolSpec(f"{_TOOLS}.audiences:neuroflash_update_audience", writes("Update audience", idempotent=True)),
                 ToolSpec(
-                    deletion.neuroflash_delete_audience,
+                    f"{_TOOLS}.audiences:neuroflash_duplicate_audience", writes("Duplicate audience", idempotent=False)
+                ),
+                ToolSpec(
+                    f"{_TOOLS}.audiences:neuroflash_record_audience_usage",
+                    writes("Record audience usage", idempotent=False),
+                ),
+                ToolSpec(
+                    f"{_TOOLS}.deletion:neuroflash_delete_audience",
                     writes("Delete audience", idempotent=True, destructive=True),
                 ),
             ),
@@ -59,10 +66,12 @@ def toolsets() -> Sequence[Toolset]:
             "neuroflash_images",
             "An audience's image",
             (
-                ToolSpec(images.neuroflash_get_audience_image, read_only("Get audience image")),
-                ToolSpec(images.neuroflash_set_audience_image, writes("Set audience image", idempotent=True)),
+                ToolSpec(f"{_TOOLS}.images:neuroflash_get_audience_image", read_only("Get audience image")),
                 ToolSpec(
-                    images.neuroflash_delete_audience_image,
+                    f"{_TOOLS}.images:neuroflash_set_audience_image", writes("Set audience image", idempotent=True)
+                ),
+                ToolSpec(
+                    f"{_TOOLS}.images:neuroflash_delete_audience_image",
                     writes("Delete audience image", idempotent=True, destructive=True),
                 ),
             ),
@@ -70,19 +79,18 @@ def toolsets() -> Sequence[Toolset]:
         Toolset(
             "neuroflash_drafts",
             "Draft an audience from a website",
-            (ToolSpec(drafts.neuroflash_draft_audience_from_url, read_only("Draft audience from URL")),),
+            (ToolSpec(f"{_TOOLS}.drafts:neuroflash_draft_audience_from_url", read_only("Draft audience from URL")),),
         ),
     )
 
 
 def prompts() -> Sequence[PromptSpec]:
-    from audience_mcp.platforms.neuroflash import prompts as texts
-
+    texts = "audience_mcp.platforms.neuroflash.prompts"  # named, not imported (core.platform.PromptSpec)
     return (
         # It ends in a create, which read-only mode does not offer.
-        PromptSpec(texts.create_audience_from_conversation, writes=True),
-        PromptSpec(texts.audit_workspace),
-        PromptSpec(texts.bootstrap_from_website),
+        PromptSpec(f"{texts}:create_audience_from_conversation", writes=True),
+        PromptSpec(f"{texts}:audit_workspace"),
+        PromptSpec(f"{texts}:bootstrap_from_website"),
     )
 
 
