@@ -65,20 +65,7 @@ def stdio(tmp_path: Path) -> Iterator[RawStdio]:
             stderr=stderr,
         )
     raw = RawStdio(process)
-    raw.send(
-        json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": {"name": "raw-lines", "version": "0"},
-                },
-            }
-        )
-    )
+    raw.send(_initialize_line())
     assert raw.reply()["id"] == 1
     raw.send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
     try:

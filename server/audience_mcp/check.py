@@ -22,7 +22,7 @@ from audience_mcp import __version__
 from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
 from audience_mcp.core.secrets import redactor
-from audience_mcp.core.store.database import is_postgres
+from audience_mcp.core.store.database import StateStoreError, is_postgres
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,
@@ -282,7 +282,6 @@ def _other_platforms(settings: Settings) -> list[str]:
 
 def _shared_store(report: CheckReport, url: str) -> bool:
     """Open the PostgreSQL state store as a replica would (creating or migrating its schema)."""
-    from audience_mcp.core.store.database import StateStoreError
     from audience_mcp.core.store.journal import Journal
 
     try:

@@ -284,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         anyio.run(serve_stdio, server)
     except BaseException as exc:
-        from audience_mcp.core.store.postgres import state_store_problem
+        from audience_mcp.core.store.database import state_store_problem
 
         problem = state_store_problem(exc)  # the state store could not be opened: one line, not a traceback
         if problem is None:

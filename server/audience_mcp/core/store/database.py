@@ -31,6 +31,18 @@ class StateStoreError(RuntimeError):
     """
 
 
+def state_store_problem(exc: BaseException) -> StateStoreError | None:
+    """The StateStoreError inside what a server's start raised (possibly an exception group)."""
+    if isinstance(exc, StateStoreError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = state_store_problem(inner)
+            if found is not None:
+                return found
+    return None
+
+
 class Rows(Protocol):
     """What a statement gives back (sqlite3's and psycopg's cursors both are this)."""
 
@@ -49,9 +61,8 @@ class Sql(Protocol):
 
 
 class Database(Protocol):
-    """One state store's database: transactions, its resource locks, whether replicas share it."""
+    """One state store's database: its transactions and its resource locks."""
 
-    shared: bool  # other machines may use it too (PostgreSQL): HTTP then runs without sessions
     locks: ResourceLocks
 
     def transaction(self) -> AbstractContextManager[Sql]: ...
@@ -78,8 +89,6 @@ class SQLiteDatabase:
     The file survives restarts and is migrated forward on open (`schema`); the locks share the
     file, so they reach every process on this machine that uses it (see locks.py).
     """
-
-    shared = False
 
     def __init__(self, path: str) -> None:
         self._lock = threading.Lock()

@@ -113,11 +113,6 @@ class Journal:
         # The locks reach as far as the database does (see locks.py and postgres.py).
         self.locks: ResourceLocks = self.database.locks
 
-    @property
-    def shared(self) -> bool:
-        """Whether replicas on other machines may share this store (PostgreSQL)."""
-        return self.database.shared
-
     def close(self) -> None:
         self.database.close()
 

@@ -26,7 +26,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -55,6 +55,23 @@ class LockTimeout(Exception):
         super().__init__(f"lock {key!r} still held by another writer after {waited:g} s")
         self.key = key
         self.waited = waited
+
+
+async def poll_until_taken(
+    take: Callable[[], Awaitable[bool]], key: str, *, wait_seconds: float, started: float
+) -> None:
+    """Ask `take` until it takes the lock, backing off from 5 ms to 100 ms between tries.
+
+    `started` is the `time.monotonic()` of the caller's first wait (queueing in `LocalLocks`
+    counts too); past `wait_seconds` from it, `LockTimeout`.
+    """
+    delay = 0.005
+    while not await take():
+        waited = time.monotonic() - started
+        if waited >= wait_seconds:
+            raise LockTimeout(key, wait_seconds)
+        await anyio.sleep(min(delay, wait_seconds - waited))
+        delay = min(delay * 2, 0.1)
 
 
 class ResourceLocks(Protocol):
@@ -165,14 +182,13 @@ class SQLiteLocks:
         started = time.monotonic()
         async with self._local.hold(key, wait_seconds=wait_seconds):
             owner = f"{os.getpid()}:{_PROCESS}:{secrets.token_hex(8)}"
-            delay = 0.005
             # Off the event loop: BEGIN IMMEDIATE may wait for another process's transaction.
-            while not await anyio.to_thread.run_sync(self._take, key, owner):
-                waited = time.monotonic() - started
-                if waited >= wait_seconds:
-                    raise LockTimeout(key, wait_seconds)
-                await anyio.sleep(min(delay, wait_seconds - waited))
-                delay = min(delay * 2, 0.1)
+            await poll_until_taken(
+                lambda: anyio.to_thread.run_sync(self._take, key, owner),
+                key,
+                wait_seconds=wait_seconds,
+                started=started,
+            )
             token = held_marks.set(held_marks.get() | {mark})
             try:
                 yield

@@ -10,7 +10,6 @@ both succeed. What a record holds is opaque here (core/mcp/confirmations.py writ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -76,7 +75,8 @@ class MemoryPending:
         self._records: dict[str, tuple[str, float, str]] = {}
 
     def put(self, token: str, request_key: str, record: str, *, expires_at: float, now: float) -> None:
-        self._drop(lambda expires: expires <= now)
+        for key in [k for k, (_, expires, _) in self._records.items() if expires <= now]:
+            del self._records[key]
         self._records[token_hash(token)] = (request_key, expires_at, record)
 
     def take(self, token: str, request_key: str, *, now: float) -> str | None:
@@ -89,7 +89,3 @@ class MemoryPending:
     def peek(self, token: str, *, now: float) -> str | None:
         found = self._records.get(token_hash(token))
         return None if found is None or found[1] <= now else found[2]
-
-    def _drop(self, expired: Callable[[float], bool]) -> None:
-        for key in [k for k, (_, expires, _) in self._records.items() if expired(expires)]:
-            del self._records[key]

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,7 +25,14 @@ import anyio.to_thread
 
 from audience_mcp.core.secrets import redactor
 from audience_mcp.core.store.database import Rows, StateStoreError
-from audience_mcp.core.store.locks import WAIT_SECONDS, LocalLocks, LockTimeout, ResourceLocks, held_marks
+from audience_mcp.core.store.locks import (
+    WAIT_SECONDS,
+    LocalLocks,
+    LockTimeout,
+    ResourceLocks,
+    held_marks,
+    poll_until_taken,
+)
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -43,18 +50,6 @@ LOCK_POOL_SIZE = 20
 
 # pg_advisory_xact_lock key of schema migrations (any fixed 64-bit number; this one spells "audmcp").
 _MIGRATION_LOCK = 0x6175_646D_6370
-
-
-def state_store_problem(exc: BaseException) -> StateStoreError | None:
-    """The StateStoreError inside what a server's start raised (possibly an exception group)."""
-    if isinstance(exc, StateStoreError):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = state_store_problem(inner)
-            if found is not None:
-                return found
-    return None
 
 
 def password_of(url: str) -> str | None:
@@ -77,13 +72,10 @@ def _modules() -> tuple[Any, Any, Any]:
     return psycopg, psycopg_pool, dict_row
 
 
-_PLACEHOLDER = re.compile(r"\?")
-
-
 def _pg(sql: str) -> str:
     """The store's SQL (`?` placeholders, no `%` of its own) in psycopg's paramstyle."""
     assert "%" not in sql, "put LIKE patterns in the parameters"
-    return _PLACEHOLDER.sub("%s", sql)
+    return sql.replace("?", "%s")
 
 
 class _Sql:
@@ -96,8 +88,6 @@ class _Sql:
 
 class PostgresDatabase:
     """The state store's database on a PostgreSQL server (any number of replicas share it)."""
-
-    shared = True
 
     def __init__(self, url: str) -> None:
         psycopg, psycopg_pool, dict_row = _modules()
@@ -241,24 +231,24 @@ class AdvisoryLocks:
         if mark in held_marks.get():
             yield
             return
-        started = anyio.current_time()
+        started = time.monotonic()
         number = lock_id(key)
+
+        async def take() -> bool:
+            with anyio.CancelScope(shield=True):  # a lock taken must be known, to be released
+                taken: bool = await anyio.to_thread.run_sync(_try_lock, connection, number)
+            return taken
+
         async with self._local.hold(key, wait_seconds=wait_seconds):
             try:
                 # Shielded (and bounded by the wait): a cancelled caller must not leave a connection
-                # checked out, or a lock taken, that nobody gives back.
+                # checked out that nobody gives back.
                 with anyio.CancelScope(shield=True):
                     connection = await anyio.to_thread.run_sync(self._connection, max(0.1, wait_seconds))
             except self._pool_timeout:  # every lock connection busy for as long as the caller waits
                 raise LockTimeout(key, wait_seconds) from None
             try:
-                delay = 0.005
-                while not await _shielded(_try_lock, connection, number):
-                    waited = anyio.current_time() - started
-                    if waited >= wait_seconds:
-                        raise LockTimeout(key, wait_seconds)
-                    await anyio.sleep(min(delay, wait_seconds - waited))
-                    delay = min(delay * 2, 0.1)
+                await poll_until_taken(take, key, wait_seconds=wait_seconds, started=started)
                 token = held_marks.set(held_marks.get() | {mark})
                 try:
                     yield
@@ -276,13 +266,6 @@ class AdvisoryLocks:
 
     def close(self) -> None:
         """The pool is closed with the database."""
-
-
-async def _shielded(fn: Callable[[Connection[Any], int], bool], connection: Connection[Any], number: int) -> bool:
-    taken = False
-    with anyio.CancelScope(shield=True):
-        taken = await anyio.to_thread.run_sync(fn, connection, number)
-    return taken
 
 
 def _try_lock(connection: Connection[Any], number: int) -> bool:
