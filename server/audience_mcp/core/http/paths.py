@@ -10,6 +10,7 @@ holds a separator or a control character, or is longer than any real id.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -17,6 +18,10 @@ from audience_mcp.core.http.errors import UnsendableRequestError
 
 # Real ids are UUIDs or 40-character hashes; a few hundred characters is far beyond any of them.
 MAX_SEGMENT_LENGTH = 200
+# What nearly every real id is made of: none of these characters is a dot, a separator or a control
+# character, and percent-encoding leaves each as it is. Such a value skips the character-by-character
+# checks below (run on every request of every tool call).
+_PLAIN_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_SEGMENT_LENGTH}}}")
 
 
 class UnsafePathSegmentError(UnsendableRequestError):
@@ -50,6 +55,8 @@ def path_segment(value: str, *, what: str = "id") -> str:
 
     `what` names the value in the message ("audience_id", "workspace_id").
     """
+    if _PLAIN_ID.fullmatch(value):
+        return value
     reason = _reason(value)
     if reason is not None:
         raise UnsafePathSegmentError(
