@@ -29,6 +29,10 @@ MIN_SECRET_LENGTH = 8
 
 def _spellings(secret: str) -> set[str]:
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    # Each spelling also as it appears inside a JSON text written with ensure_ascii=False (a tool
+    # result's compact text): JSON escapes character by character, so a string that holds a secret
+    # is written as a text that holds this form, and one search of the text finds every such string.
+    forms |= {json.dumps(form, ensure_ascii=False)[1:-1] for form in forms}
     return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
 
 

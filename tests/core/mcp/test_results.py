@@ -55,3 +55,36 @@ async def test_a_lone_surrogate_in_a_result_becomes_a_replacement_character_in_b
     assert structured == {"rows": [{"name": "Grüße \ufffd😀", "tags": ["a", "b\ufffd"]}], "note": None}
     assert text == json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
     text.encode("utf-8")  # sendable: the stdio writer encodes every message as UTF-8
+
+
+# A secret with the characters JSON escapes (a quote, a backslash) and one it does not (ü): the
+# result's text is searched once instead of walking the structure, so every spelling must be found.
+ODD_SECRET = 'tök"en\\-5f0c2a9b'
+
+
+class Echo(BaseModel):
+    message: str
+    by_key: dict[str, int]
+
+
+async def echo_secret() -> Echo:
+    """What an upstream that echoes a credential would make a tool return."""
+    return Echo(message=f"upstream said: token={ODD_SECRET}", by_key={ODD_SECRET: 1})
+
+
+async def test_a_secret_in_a_result_is_masked_in_the_text_and_the_structured_content() -> None:
+    from audience_mcp.core.secrets import redactor
+
+    redactor.register(ODD_SECRET)
+    server: MCPServer[None] = MCPServer(
+        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(echo_secret, read_only("Echo")),))], read_only=False)
+    )
+    async with Client(server) as client:
+        result = await client.call_tool("echo_secret", {})
+    assert not result.is_error
+    (block,) = result.content
+    assert isinstance(block, mcp_types.TextContent)
+    assert result.structured_content == {"message": "upstream said: token=***", "by_key": {"***": 1}}
+    assert block.text == json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
+    for spelling in (ODD_SECRET, json.dumps(ODD_SECRET)[1:-1], json.dumps(ODD_SECRET, ensure_ascii=False)[1:-1]):
+        assert spelling not in block.text and spelling not in json.dumps(result.structured_content)

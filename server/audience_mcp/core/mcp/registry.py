@@ -4,7 +4,7 @@ A platform declares its tools as toolsets (as github-mcp-server does); the serve
 toolsets it serves (`AUDIENCE_MCP_TOOLSETS`) and read-only mode is one filter here, on each
 tool's `read_only_hint`, instead of a decision inside every toolset. Tools are built with the
 SDK's public `Tool.from_function` and handed to `MCPServer(tools=...)`; the compact schemas and
-the two result wrappers are applied once, at build time, before anything reads them. With
+the call wrapper are applied once, at build time, before anything reads them. With
 precomputed schemas (published.py), a tool is listed from them and built on its first call.
 A platform names its tool functions ("package.module:function") instead of importing them, so
 choosing, filtering and listing tools imports no tool module; what builds a tool is imported here
@@ -123,7 +123,6 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     from audience_mcp.core.mcp.access import scoped
     from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
     from audience_mcp.core.mcp.call_guard import guarded
-    from audience_mcp.core.mcp.results import refusing_lone_surrogates, with_compact_text
     from audience_mcp.core.mcp.schemas import compact_schema, optional_without_null, outline_output_schema
 
     # Arguments are checked and refused in the project's voice (arguments.py), not pydantic's.
@@ -133,7 +132,7 @@ def _published(spec: ToolSpec, annotations: ToolAnnotations) -> Tool:
     output_schema = tool.fn_metadata.output_schema
     updates: dict[str, Any] = {
         # Wrapped after from_function, which resolves the annotations in the function's own module.
-        "fn": guarded(with_compact_text(refusing_lone_surrogates(tool.fn))),
+        "fn": guarded(tool.fn),
         "description": _description(tool.description),
         "parameters": optional_without_null(compact_schema(tool.parameters)),
     }

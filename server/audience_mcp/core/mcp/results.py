@@ -1,27 +1,32 @@
-"""The two wrappers every tool function runs in: clean arguments in, compact text out.
+"""What a tool call hands back: a returned model as structured content plus compact JSON text.
 
 - Results: the SDK turns a returned model into structured content plus a text block holding
   the same JSON indented by two spaces; hosts that show the model the text block pay for every
-  space and newline on every call. The wrapper hands back a `CallToolResult` with the same
+  space and newline on every call. `model_result` builds a `CallToolResult` with the same
   structured content (still validated against the output schema by the SDK) and compact JSON.
 - Lone surrogates: JSON can carry `"\\ud800"`, which is not Unicode. A tool that quoted such a
   value in an error or a result produced a message the SDK (mcp 2.3) cannot encode, and its
   stdio writer died, leaving the server hung for good. An argument holding one is refused
-  before the tool runs (nothing is sent; storing a replacement character would change the
-  user's data silently), and error texts and results are cleaned on the way out.
+  before the tool runs (call_guard.py: nothing is sent; storing a replacement character would
+  change the user's data silently), and error texts and results are cleaned on the way out.
+- Secrets: a result passes the one redactor (core/secrets.py) before it leaves.
+
+The compact text holds every string of the structured content, keys included, each JSON-escaped
+character by character. So one search of the text answers both questions for the whole result
+(a lone surrogate? a secret?), and only a result that has one is walked and rebuilt. This runs on
+every call, where walking the structure every time cost more than the rest of this module.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
+
+from audience_mcp.core.secrets import redactor
 
 
 def compact_json(data: Any) -> str:
@@ -42,54 +47,25 @@ def without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def _has_surrogate(value: Any) -> bool:
+def has_lone_surrogate(value: Any) -> bool:
     if isinstance(value, str):
         return _LONE_SURROGATE.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_surrogate(item) for item in value)
+        return any(has_lone_surrogate(item) for item in value)
     return False
 
 
-def refusing_lone_surrogates(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wrap an async tool function: refuse arguments that are not Unicode, keep error texts sendable."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        invalid = sorted(name for name, value in kwargs.items() if _has_surrogate(value))
-        if invalid:
-            raise ToolError(
-                f"{', '.join(invalid)}: contains text that is not valid Unicode (a lone surrogate such as "
-                "\\ud800); nothing was sent. Send the text as valid UTF-8."
-            )
-        try:
-            return await fn(*args, **kwargs)
-        except ToolError as exc:
-            message = str(exc)
-            if _has_surrogate(message):
-                raise ToolError(without_lone_surrogates(message)) from exc
-            raise
-
-    return wrapper
-
-
-def with_compact_text(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wrap an async tool function: a returned model becomes structured content plus compact JSON text."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = await fn(*args, **kwargs)
-        if not isinstance(result, BaseModel):
-            return result
-        structured = result.model_dump(mode="json", by_alias=True)
+def model_result(result: BaseModel) -> CallToolResult:
+    """`result` as structured content plus the same JSON, compact, as text; cleaned and redacted."""
+    structured = result.model_dump(mode="json", by_alias=True)
+    text = compact_json(structured)
+    # Data read from an API could carry a lone surrogate too (an escaped "\ud800" in JSON).
+    if _LONE_SURROGATE.search(text):
+        structured = without_lone_surrogates(structured)
         text = compact_json(structured)
-        # Data read from the API could carry a lone surrogate too (an escaped "\ud800" in JSON).
-        # The JSON text holds every string of the result, so one search of it replaces a walk of
-        # the whole structure on every call; only a result with a surrogate is walked and redone.
-        if _LONE_SURROGATE.search(text):
-            structured = without_lone_surrogates(structured)
-            text = compact_json(structured)
-        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
-
-    return wrapper
+    if redactor and redactor.holds_secret(text):
+        structured = redactor.redact_value(structured)
+        text = compact_json(structured)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
