@@ -59,3 +59,29 @@ async def test_read_only_flag_hides_every_writing_tool(tmp_path: Path) -> None:
         names = {t.name for t in (await client.list_tools()).tools}
     assert "neuroflash_create_audience" not in names and "neuroflash_delete_audience" not in names
     assert "neuroflash_list_audiences" in names
+
+
+async def test_the_state_store_is_opened_on_the_first_tool_call_not_at_start(tmp_path: Path) -> None:
+    # A host starts the server and lists its tools on every launch; most launches call no tool.
+    params = server_params(tmp_path, "--sandbox")
+    state_db = tmp_path / "state.db"
+    params.env = {**(params.env or {}), "AUDIENCE_MCP_STATE_DB": str(state_db)}
+    async with Client(params) as client:
+        assert (await client.list_tools()).tools
+        assert not state_db.exists() and not (tmp_path / "sandbox.db").exists()
+        listed = await client.call_tool("neuroflash_list_audiences", {})
+        assert not listed.is_error, listed.content
+        assert state_db.exists()
+
+
+async def test_a_state_store_that_cannot_be_opened_is_a_tool_error_and_the_server_goes_on(tmp_path: Path) -> None:
+    params = server_params(tmp_path, "--sandbox")
+    (tmp_path / "a-file").write_text("not a directory")
+    params.env = {**(params.env or {}), "AUDIENCE_MCP_STATE_DB": str(tmp_path / "a-file" / "state.db")}
+    async with Client(params) as client:
+        for _ in range(2):  # refused each time, as long as the setting is wrong; nothing hangs
+            result = await client.call_tool("neuroflash_list_audiences", {})
+            assert result.is_error
+            text = result.content[0].text  # type: ignore[union-attr]
+            assert "Could not open this server's files" in text and "audience-mcp check" in text, text
+        assert (await client.list_tools()).tools  # the server still answers

@@ -1,9 +1,10 @@
 """create_server(settings) -> MCPServer: everything is built here, nothing at import.
 
 The enabled platforms are chosen from the settings; each brings its toolsets, prompts and
-lifespan state. The lifespan opens the shared state store and every platform's state and
-yields them as one ServerState; read-only mode and the toolset choice are applied once, by
-the registry.
+lifespan state. The lifespan yields one ServerState that opens the shared state store and every
+platform's state once, at start for a shared (PostgreSQL) store, else on the first tool call
+(core/platform.py says why); read-only mode and the toolset choice are applied once, by the
+registry.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer, RequestStateSecurity
 
@@ -22,10 +23,13 @@ from audience_mcp.core.logs import configure_logging
 from audience_mcp.core.mcp.published import PublishedSchemas
 from audience_mcp.core.mcp.registry import SettingsChoiceError, Toolset, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState, build_prompt
-from audience_mcp.core.store.journal import Journal
+from audience_mcp.core.store.database import is_postgres
 from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from audience_mcp.core.store.journal import Journal
 
 # The precomputed schemas of every tool and the listing of every prompt (core/mcp/published.py);
 # `dev.catalog --write` refreshes them.
@@ -135,9 +139,11 @@ def create_server(
     platforms = [load_platform(name) for name in names]
     read_only = settings.server.read_only
 
-    @asynccontextmanager
-    async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+    async def open_states(stack: AsyncExitStack) -> tuple[dict[str, Any], SharedServices]:
+        from audience_mcp.core.store.journal import Journal  # with the state store: on first use
+
         journal = Journal(settings.server.state_db, retention_days=settings.server.journal_retention_days)
+        stack.callback(journal.close)
         services = SharedServices(
             settings=settings,
             journal=journal,
@@ -146,12 +152,18 @@ def create_server(
             refuse_file_paths=refuse_file_paths,
             backend_factories=factories,
         )
+        states = {p.name: await stack.enter_async_context(p.open_state(settings, services)) for p in platforms}
+        return states, services
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+        state = ServerState(descriptors={p.name: p for p in platforms}, opener=open_states)
         try:
-            async with AsyncExitStack() as stack:
-                states = {p.name: await stack.enter_async_context(p.open_state(settings, services)) for p in platforms}
-                yield ServerState(platforms=states, descriptors={p.name: p for p in platforms}, services=services)
+            if is_postgres(settings.server.state_db):
+                await state.ready()  # a shared store: replicas fail at start when it cannot be reached
+            yield state
         finally:
-            journal.close()
+            await state.aclose()
 
     toolsets = select_toolsets(all_toolsets(platforms), settings.server.toolset_list())
     server: MCPServer[ServerState] = MCPServer(

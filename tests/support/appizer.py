@@ -111,6 +111,7 @@ class AppizerHarness:
         """The server's state store, through a test-only probe tool."""
 
         async def _test_probe_journal(ctx: Context) -> str:
+            await ctx.request_context.lifespan_context.ready()  # opened on a server's first call
             self.journals.append(ctx.request_context.lifespan_context.services.journal)
             return "ok"
 

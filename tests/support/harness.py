@@ -139,6 +139,7 @@ class Harness:
         if not self._probe_added:
 
             async def _test_probe_state(ctx: Context) -> str:
+                await ctx.request_context.lifespan_context.ready()  # opened on a server's first call
                 state = ctx.request_context.lifespan_context.platform("neuroflash")
                 assert isinstance(state, AppState)
                 self.states.append(state)

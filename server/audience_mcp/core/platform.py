@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -127,20 +127,58 @@ class Platform:
     undo: Callable[[], PlatformUndo] | None = None
 
 
+OpenStates = Callable[[AsyncExitStack], Awaitable[tuple[dict[str, Any], Any]]]
+
+
 @dataclass
 class ServerState:
-    """The lifespan state of the server: the shared services and each enabled platform's state."""
+    """The lifespan state of the server: the shared services and each enabled platform's state.
 
-    platforms: dict[str, Any]
+    Opened by `ready()`: the server's lifespan calls it at once when the state store is shared
+    (PostgreSQL: replicas must fail at start when it cannot be reached), and every tool call
+    calls it before it runs (core/mcp/access.py). A server on a SQLite state file therefore opens
+    the file and its platforms' clients on its first tool call, not before it answers
+    `initialize`: a host starts it, lists its tools and may never call one.
+    """
+
     # The enabled platforms' descriptors, for the shared tools (audit, history).
     descriptors: dict[str, Platform] = field(default_factory=dict)
+    # Opens the shared services and every platform's state onto the stack; closed with the server.
+    opener: OpenStates | None = None
+    platforms: dict[str, Any] = field(default_factory=dict)
     services: Any = None  # app.SharedServices: the journal, the clock, the settings
+    _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+    _opening: Any = None  # an anyio.Lock, made when first needed (inside the event loop)
+    _opened: bool = False
+
+    async def ready(self) -> None:
+        """Open everything once; later calls (and calls that waited for the first) return at once."""
+        if self._opened or self.opener is None:
+            return
+        import anyio
+
+        if self._opening is None:
+            self._opening = anyio.Lock()
+        async with self._opening:
+            if self._opened:
+                return
+            opened = AsyncExitStack()
+            try:
+                self.platforms, self.services = await self.opener(opened)
+            except BaseException:
+                await opened.aclose()  # what did open is closed; the next call tries again
+                raise
+            self._stack.push_async_exit(opened)
+            self._opened = True
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
 
     def platform(self, name: str) -> Any:
         try:
             return self.platforms[name]
         except KeyError:  # pragma: no cover - a wiring error, not a user error
-            raise RuntimeError(f"platform {name!r} is not enabled on this server") from None
+            raise RuntimeError(f"platform {name!r} is not enabled on this server, or not opened yet") from None
 
 
 def server_state(ctx: Any) -> ServerState:

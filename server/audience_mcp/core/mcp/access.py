@@ -5,9 +5,11 @@ checked in our voice) with one step before its `run`: the scopes the tool's
 annotations demand (core/auth/scopes.py) are compared with the caller's, and a call without
 them is refused with a ToolError naming the missing scope. The check sits in `run`, before the
 SDK's resolvers, so a caller without `audiences:delete` is never asked to confirm a delete
-that would then be refused. The caller (core/auth/caller.py) comes from the SDK's auth context:
-no token (stdio, or --no-auth) is "local" with every scope; the HTTP gate puts an AccessToken
-there for the static bearer token and for OAuth tokens. Tools stay listed for every caller.
+that would then be refused. Then the server's state (its store and platform clients) is opened
+if this is the server's first call (core/platform.py). The caller (core/auth/caller.py) comes
+from the SDK's auth context: no token (stdio, or --no-auth) is "local" with every scope; the
+HTTP gate puts an AccessToken there for the static bearer token and for OAuth tokens. Tools stay
+listed for every caller.
 """
 
 from __future__ import annotations
@@ -43,8 +45,38 @@ class ScopedTool(ArgumentCheckedTool):
         if missing:
             # Worded like the SDK's own tool errors, which Tool.run would have prefixed.
             raise ToolError(f"Error executing tool {self.name}: {refusal(self.name, missing, caller.scopes)}")
+        await _server_state_ready(self.name, context)
         with acting_as(caller):
             return await super().run(arguments, context, convert_result=convert_result)
+
+
+async def _server_state_ready(tool: str, context: Context[Any, Any]) -> None:
+    """Open the server's state store and platform clients if this is the first call (core/platform.py)."""
+    from audience_mcp.core.platform import ServerState
+
+    state = context.request_context.lifespan_context
+    if not isinstance(state, ServerState):
+        return  # a server built without create_server (a test's MCPServer): nothing to open
+    try:
+        await state.ready()
+    except Exception as exc:
+        import sqlite3
+
+        from audience_mcp.core.secrets import redactor
+        from audience_mcp.core.store.database import state_store_problem
+
+        problem = state_store_problem(exc)
+        if problem is not None:
+            reason = str(problem)
+        elif isinstance(exc, OSError | sqlite3.Error):  # a state or sandbox file that cannot be opened
+            reason = f"Could not open this server's files ({type(exc).__name__}: {exc})."
+        else:
+            raise
+        raise ToolError(
+            f"Error executing tool {tool}: {redactor.redact(reason)} Nothing was done. Tell the user: "
+            "`audience-mcp check` shows what is wrong with the settings (AUDIENCE_MCP_STATE_DB, "
+            "AUDIENCE_MCP_SANDBOX_DB)."
+        ) from exc
 
 
 def scoped(tool: ArgumentCheckedTool) -> ScopedTool:
