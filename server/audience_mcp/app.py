@@ -23,7 +23,7 @@ from audience_mcp.core.logs import configure_logging
 from audience_mcp.core.mcp.published import PublishedSchemas
 from audience_mcp.core.mcp.registry import SettingsChoiceError, Toolset, build_tools, select_toolsets
 from audience_mcp.core.platform import Platform, ServerState, build_prompt
-from audience_mcp.core.store.database import is_postgres
+from audience_mcp.core.store.location import is_postgres
 from audience_mcp.core.tools import toolsets as shared_toolsets
 from audience_mcp.platforms import PLATFORM_MODULES, load_platform
 from audience_mcp.settings import Settings

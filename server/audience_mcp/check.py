@@ -22,7 +22,8 @@ from audience_mcp import __version__
 from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
 from audience_mcp.core.secrets import redactor
-from audience_mcp.core.store.database import StateStoreError, is_postgres
+from audience_mcp.core.store.database import StateStoreError
+from audience_mcp.core.store.location import is_postgres
 from audience_mcp.platforms.neuroflash.api import (
     APIConnectionError,
     APIError,

@@ -154,7 +154,7 @@ def _auth_summary(args: argparse.Namespace, settings: Any, oauth: Any) -> str:
 
 
 def _serve_http(args: argparse.Namespace, settings: Any) -> None:
-    from audience_mcp.core.store.database import is_postgres
+    from audience_mcp.core.store.location import is_postgres
     from audience_mcp.http_server import build_http_app, serve_http
 
     if args.no_auth and (settings.server.token is not None or settings.server.oauth_issuer is not None):

@@ -222,7 +222,7 @@ class ServerSettings(BaseSettings):
         return comma_list(self.allowed_hosts)
 
     def secret_values(self) -> list[str]:
-        from audience_mcp.core.store.database import is_postgres
+        from audience_mcp.core.store.location import is_postgres
 
         values = [self.token.get_secret_value()] if self.token is not None and self.token.get_secret_value() else []
         values += self.request_state_key_list()

@@ -19,9 +19,8 @@ from typing import Any, Protocol
 
 from audience_mcp.core.files import private_file
 from audience_mcp.core.store import schema
+from audience_mcp.core.store.location import is_postgres
 from audience_mcp.core.store.locks import ResourceLocks, open_locks
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StateStoreError(RuntimeError):
@@ -68,10 +67,6 @@ class Database(Protocol):
     def transaction(self) -> AbstractContextManager[Sql]: ...
 
     def close(self) -> None: ...
-
-
-def is_postgres(location: str) -> bool:
-    return location.strip().lower().startswith(POSTGRES_SCHEMES)
 
 
 def open_database(location: str) -> Database:
