@@ -79,7 +79,10 @@ class ServerSettings(BaseSettings):
         ),
     )
     journal_retention_days: int = Field(
-        default=90, ge=0, le=36_500, description="Changes older than this are dropped at start-up (0: keep all)"
+        default=90,
+        ge=0,
+        le=36_500,
+        description="Changes older than this are dropped when the store is opened (0: keep all)",
     )
     read_only: bool = Field(default=False, description="Register no tool that writes")
     audit_max_audiences: int = Field(
