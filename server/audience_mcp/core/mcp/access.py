@@ -23,6 +23,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from audience_mcp.core.auth.caller import LOCAL_CALLER, Caller, acting_as, actor_name
 from audience_mcp.core.auth.scopes import missing_scopes, refusal, scopes_for
 from audience_mcp.core.mcp.arguments import ArgumentCheckedTool
+from audience_mcp.core.platform import ServerState
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.context import Context
@@ -52,8 +53,6 @@ class ScopedTool(ArgumentCheckedTool):
 
 async def _server_state_ready(tool: str, context: Context[Any, Any]) -> None:
     """Open the server's state store and platform clients if this is the first call (core/platform.py)."""
-    from audience_mcp.core.platform import ServerState
-
     state = context.request_context.lifespan_context
     if not isinstance(state, ServerState):
         return  # a server built without create_server (a test's MCPServer): nothing to open
