@@ -73,10 +73,12 @@ def _cpu_seconds() -> float:
 
 
 async def _round(
-    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int
+    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int, *, floor: bool = False
 ) -> tuple[dict[str, list[float]], dict[str, float], int]:
     """One round with fresh processes: wall samples (seconds) per path, CPU seconds per call of the
-    CPU_PATHS (zero off Linux), and tool errors."""
+    CPU_PATHS (zero off Linux), and tool errors.
+
+    `floor`: the stdio path is floor_server.py's raw GET instead of this server (floor.py)."""
     from contextlib import AsyncExitStack
 
     from mcp import Client, StdioServerParameters
@@ -124,13 +126,20 @@ async def _round(
             errors = 0
             with (root / "server.stderr.log").open("w") as errlog:
                 async with AsyncExitStack() as stack:
+                    if floor:
+                        stdio_args = [str(ROOT / "tests" / "benchmarks" / "floor_server.py")]
+                        stdio_env = {**env, "RAW_URL": raw_url, "RAW_TOKEN": token}
+                        stdio_tool, stdio_arguments = "get_audience_raw", {}
+                    else:
+                        stdio_args, stdio_env = ["-m", "audience_mcp"], env
+                        stdio_tool, stdio_arguments = "neuroflash_get_audience", arguments
                     stdio = await stack.enter_async_context(
                         Client(
                             stdio_client(
                                 StdioServerParameters(
                                     command=sys.executable,
-                                    args=["-m", "audience_mcp"],
-                                    env=env,
+                                    args=stdio_args,
+                                    env=stdio_env,
                                     cwd=str(root),
                                 ),
                                 errlog=errlog,
@@ -163,8 +172,9 @@ async def _round(
                             return False
                         if path == "noop_stdio":
                             return bool((await noop.call_tool("noop", {})).is_error)
-                        client = stdio if path == "stdio" else in_memory
-                        return bool((await client.call_tool("neuroflash_get_audience", arguments)).is_error)
+                        if path == "stdio":
+                            return bool((await stdio.call_tool(stdio_tool, stdio_arguments)).is_error)
+                        return bool((await in_memory.call_tool("neuroflash_get_audience", arguments)).is_error)
 
                     for path in samples:
                         for _ in range(warmup):

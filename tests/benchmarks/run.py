@@ -29,7 +29,7 @@ import anyio
 from tests.benchmarks.common import ROOT, Result
 
 # In table order; each module has `async def run(*, quick: bool) -> list[Result]`.
-FIGURES = ("cold_start", "overhead", "context", "requests", "audit_scale", "http_load", "replica_load")
+FIGURES = ("cold_start", "overhead", "floor", "context", "requests", "audit_scale", "http_load", "replica_load")
 DEFAULT_JSON = ROOT / ".bench" / "results.json"
 
 
