@@ -121,6 +121,7 @@ def create_server(
     backend_factories: Mapping[str, Callable[..., Any]] | None = None,
     clock: Callable[[], float] = time.time,
     refuse_file_paths: bool = False,
+    open_at_start: bool = False,
 ) -> MCPServer[ServerState]:
     """Build the MCP server for these settings.
 
@@ -128,6 +129,9 @@ def create_server(
     on an in-process sandbox; `clock` (wall-clock seconds: replicas compare it) drives the expiry
     of confirmations, so tests can let ten minutes pass without waiting. `refuse_file_paths`
     (HTTP mode) keeps remote clients from reading the server's files outside AUDIENCE_MCP_IMAGE_DIR.
+    `open_at_start` (HTTP mode: a service that should fail at once, not on its first request)
+    opens the state store and the platforms' clients before the server serves; a PostgreSQL store
+    is always opened then. Otherwise they are opened on the first tool call (core/platform.py).
     """
     factories = dict(backend_factories or {})
     names = enabled_platforms(settings, opened_by_caller=factories)
@@ -159,8 +163,8 @@ def create_server(
     async def lifespan(_: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
         state = ServerState(descriptors={p.name: p for p in platforms}, opener=open_states)
         try:
-            if is_postgres(settings.server.state_db):
-                await state.ready()  # a shared store: replicas fail at start when it cannot be reached
+            if open_at_start or is_postgres(settings.server.state_db):
+                await state.ready()  # a service, or a shared store: fail at start when it cannot be opened
             yield state
         finally:
             await state.aclose()

@@ -117,12 +117,14 @@ def _check(args: argparse.Namespace) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _server(settings: Any, *, refuse_file_paths: bool = False) -> Any:
+def _server(settings: Any, *, http: bool = False) -> Any:
     from audience_mcp.app import create_server
     from audience_mcp.core.mcp.registry import SettingsChoiceError
 
     try:
-        return create_server(settings, refuse_file_paths=refuse_file_paths)
+        # HTTP: remote clients read no file outside AUDIENCE_MCP_IMAGE_DIR, and a service fails at
+        # start when its state cannot be opened; stdio opens it on the first tool call.
+        return create_server(settings, refuse_file_paths=http, open_at_start=http)
     except SettingsChoiceError as exc:  # an unknown toolset or platform: the user fixes a setting
         logger.error("%s", exc)
         sys.exit(2)
@@ -160,8 +162,7 @@ def _serve_http(args: argparse.Namespace, settings: Any) -> None:
     if args.no_auth and (settings.server.token is not None or settings.server.oauth_issuer is not None):
         logger.warning("--no-auth: AUDIENCE_MCP_TOKEN / AUDIENCE_MCP_OAUTH_ISSUER are set but will not be required")
     oauth = _oauth(args, settings)
-    # A remote client must not read the server's files: file_path only inside AUDIENCE_MCP_IMAGE_DIR.
-    server = _server(settings, refuse_file_paths=True)
+    server = _server(settings, http=True)
     # A shared state store means replicas: keep no session, so any of them answers any request.
     replicas = is_postgres(settings.server.state_db)
     if replicas and not settings.server.request_state_keys:

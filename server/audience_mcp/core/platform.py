@@ -150,6 +150,7 @@ class ServerState:
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     _opening: Any = None  # an anyio.Lock, made when first needed (inside the event loop)
     _opened: bool = False
+    _closed: bool = False
 
     async def ready(self) -> None:
         """Open everything once; later calls (and calls that waited for the first) return at once."""
@@ -162,22 +163,33 @@ class ServerState:
         async with self._opening:
             if self._opened:
                 return
+            if self._closed:
+                raise RuntimeError("the server is shutting down")
             opened = AsyncExitStack()
             try:
                 self.platforms, self.services = await self.opener(opened)
             except BaseException:
-                await opened.aclose()  # what did open is closed; the next call tries again
+                with anyio.CancelScope(shield=True):  # a cancelled call still closes what it opened
+                    await opened.aclose()  # the next call tries again
                 raise
             self._stack.push_async_exit(opened)
             self._opened = True
 
     async def aclose(self) -> None:
-        await self._stack.aclose()
+        """Close what was opened; a call that starts opening afterwards is refused."""
+        self._closed = True
+        if self._opening is not None:
+            async with self._opening:  # an opening in progress finishes (and is closed) first
+                await self._stack.aclose()
+        else:
+            await self._stack.aclose()
+        self._opened = False
+        self.platforms = {}
 
     def platform(self, name: str) -> Any:
         try:
             return self.platforms[name]
-        except KeyError:  # pragma: no cover - a wiring error, not a user error
+        except KeyError:  # a wiring error (ready() not awaited, or the platform not enabled), not a user error
             raise RuntimeError(f"platform {name!r} is not enabled on this server, or not opened yet") from None
 
 

@@ -14,6 +14,7 @@ listed for every caller.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -27,6 +28,9 @@ from audience_mcp.core.platform import ServerState
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.context import Context
+
+logger = logging.getLogger(__name__)
+MAX_REASON = 400  # the reason quotes an exception's text: short, and never a whole traceback
 
 
 def caller_of(token: AccessToken | None) -> Caller:
@@ -52,7 +56,11 @@ class ScopedTool(ArgumentCheckedTool):
 
 
 async def _server_state_ready(tool: str, context: Context[Any, Any]) -> None:
-    """Open the server's state store and platform clients if this is the first call (core/platform.py)."""
+    """Open the server's state store and platform clients if this is the first call (core/platform.py).
+
+    Whatever stops them from opening is this call's ToolError (the next call tries again): raised
+    here, outside the SDK's Tool.run, any other exception's text would reach the client as it is.
+    """
     state = context.request_context.lifespan_context
     if not isinstance(state, ServerState):
         return  # a server built without create_server (a test's MCPServer): nothing to open
@@ -61,6 +69,7 @@ async def _server_state_ready(tool: str, context: Context[Any, Any]) -> None:
     except Exception as exc:
         import sqlite3
 
+        from audience_mcp.core.mcp.results import without_lone_surrogates
         from audience_mcp.core.secrets import redactor
         from audience_mcp.core.store.database import state_store_problem
 
@@ -69,13 +78,15 @@ async def _server_state_ready(tool: str, context: Context[Any, Any]) -> None:
             reason = str(problem)
         elif isinstance(exc, OSError | sqlite3.Error):  # a state or sandbox file that cannot be opened
             reason = f"Could not open this server's files ({type(exc).__name__}: {exc})."
-        else:
-            raise
+        else:  # a platform that cannot start (its settings), a state file from a newer server, ...
+            reason = f"Could not open this server's state ({type(exc).__name__}: {exc})."
+        logger.warning("Opening the server's state failed; the next tool call tries again", exc_info=True)
+        reason = redactor.redact(without_lone_surrogates(reason[:MAX_REASON]))
         raise ToolError(
-            f"Error executing tool {tool}: {redactor.redact(reason)} Nothing was done. Tell the user: "
-            "`audience-mcp check` shows what is wrong with the settings (AUDIENCE_MCP_STATE_DB, "
-            "AUDIENCE_MCP_SANDBOX_DB)."
-        ) from exc
+            f"Error executing tool {tool}: {reason} Nothing was done. Tell the user: `audience-mcp check` "
+            "shows what is wrong with the settings (AUDIENCE_MCP_STATE_DB, AUDIENCE_MCP_SANDBOX_DB, a "
+            "platform's credentials)."
+        ) from None
 
 
 def scoped(tool: ArgumentCheckedTool) -> ScopedTool:
