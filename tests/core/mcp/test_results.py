@@ -88,3 +88,26 @@ async def test_a_secret_in_a_result_is_masked_in_the_text_and_the_structured_con
     assert block.text == json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
     for spelling in (ODD_SECRET, json.dumps(ODD_SECRET)[1:-1], json.dumps(ODD_SECRET, ensure_ascii=False)[1:-1]):
         assert spelling not in block.text and spelling not in json.dumps(result.structured_content)
+
+
+async def built_result() -> mcp_types.CallToolResult:
+    """A tool that builds its own result (an image block, say) and quotes what an upstream said."""
+    return mcp_types.CallToolResult(
+        content=[mcp_types.TextContent(type="text", text=f"upstream said {ODD_SECRET} \ud800")],
+        structured_content={"said": ODD_SECRET},
+    )
+
+
+async def test_a_result_the_tool_built_is_sent_as_built_redacted_and_sendable() -> None:
+    from audience_mcp.core.secrets import redactor
+
+    redactor.register(ODD_SECRET)
+    server: MCPServer[None] = MCPServer(
+        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(built_result, read_only("Built")),))], read_only=False)
+    )
+    async with Client(server) as client:
+        result = await client.call_tool("built_result", {})
+    (block,) = result.content
+    assert isinstance(block, mcp_types.TextContent)
+    assert block.text == "upstream said *** \ufffd"  # not the JSON of the whole result object
+    assert result.structured_content == {"said": "***"}

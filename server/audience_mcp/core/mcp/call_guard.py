@@ -29,18 +29,18 @@ from audience_mcp.core.secrets import redactor
 
 
 def _redacted_result(result: Any) -> Any:
-    """A result the tool built itself (not a model), redacted; anything else as it is."""
-    if not redactor:
-        return result
+    """A result the tool built itself (not a model), redacted and sendable; anything else as it is."""
     if isinstance(result, CallToolResult):
         content = [
-            TextContent(type="text", text=redactor.redact(block.text)) if isinstance(block, TextContent) else block
+            TextContent(type="text", text=redactor.redact(without_lone_surrogates(block.text)))
+            if isinstance(block, TextContent)
+            else block
             for block in result.content
         ]
-        structured = redactor.redact_value(result.structured_content)
+        structured = redactor.redact_value(without_lone_surrogates(result.structured_content))
         return result.model_copy(update={"content": content, "structured_content": structured})
     if isinstance(result, str):
-        return redactor.redact(result)
+        return redactor.redact(without_lone_surrogates(result))
     return result
 
 
@@ -70,7 +70,8 @@ def guarded(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
             if isinstance(exc, ToolError) and has_lone_surrogate(message):
                 raise ToolError(without_lone_surrogates(message)) from exc
             raise
-        if isinstance(result, BaseModel):
+        # A CallToolResult is a pydantic model too, but one the tool built itself: it is sent as built.
+        if isinstance(result, BaseModel) and not isinstance(result, CallToolResult):
             return model_result(result)
         return _redacted_result(result)
 
