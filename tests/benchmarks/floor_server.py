@@ -25,6 +25,7 @@ async def get_audience_raw() -> str:
     if not _http:
         _http.append(httpx2.AsyncClient(headers={"Authorization": f"Bearer {os.environ['RAW_TOKEN']}"}))
     response = await _http[0].get(os.environ["RAW_URL"])
+    response.raise_for_status()  # an error answer is a failed call, counted as the benchmark's error
     return response.text
 
 
