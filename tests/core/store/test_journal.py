@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 import pytest
 
 from audience_mcp.core.store import schema
+from audience_mcp.core.store.database import StateStoreError
 from audience_mcp.core.store.journal import Journal, ResourceKey
 from audience_mcp.core.store.writes import journaled_write
 from tests.support.campaigns import integrity_ok
@@ -381,6 +384,17 @@ async def test_a_write_applied_while_the_postgres_store_is_unreachable_is_not_re
     assert written.result == {"id": "a1"}
     assert "was applied but stays pending in the journal" in caplog.text
     allow_connections(True)
-    change = journal.get(written.change_id)
+    # The pool reconnects in the background with a backoff (psycopg_pool), so the first read
+    # after the database is back may still find no connection: recovery is the store answering
+    # again within a bounded time, not at once.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            change = journal.get(written.change_id)
+            break
+        except StateStoreError:
+            if time.monotonic() > deadline:
+                raise
+            await anyio.sleep(0.2)
     assert change is not None and change.status == "pending"
     journal.close()
