@@ -26,8 +26,8 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol
@@ -45,7 +45,22 @@ LEASE_SECONDS = 120.0
 _PROCESS = secrets.token_hex(6)
 
 # The locks the current task holds, so asking again is a no-op (re-entrant) instead of a deadlock.
-held_marks: ContextVar[frozenset[tuple[int, str]]] = ContextVar("audience_mcp_held_locks", default=frozenset())
+_held: ContextVar[frozenset[tuple[int, str]]] = ContextVar("audience_mcp_held_locks", default=frozenset())
+
+
+def already_held(locks: object, key: str) -> bool:
+    """Whether the current task holds `locks`' lock on `key` (then `hold` must not wait for it)."""
+    return (id(locks), key) in _held.get()
+
+
+@contextmanager
+def marked_held(locks: object, key: str) -> Iterator[None]:
+    """Inside: the current task holds `locks`' lock on `key`, so asking again is a no-op."""
+    token = _held.set(_held.get() | {(id(locks), key)})
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 class LockTimeout(Exception):
@@ -90,9 +105,8 @@ class LocalLocks:
 
     @asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[None]:
-        mark = (id(self), key)
-        if mark in held_marks.get():
-            yield  # this task holds it already
+        if already_held(self, key):
+            yield
             return
         lock, users = self._locks.get(key, (anyio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
@@ -102,11 +116,10 @@ class LocalLocks:
                     await lock.acquire()
             except TimeoutError:
                 raise LockTimeout(key, wait_seconds) from None
-            token = held_marks.set(held_marks.get() | {mark})
             try:
-                yield
+                with marked_held(self, key):
+                    yield
             finally:
-                held_marks.reset(token)
                 lock.release()
         finally:
             lock, users = self._locks[key]
@@ -175,8 +188,7 @@ class SQLiteLocks:
 
     @asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[None]:
-        mark = (id(self), key)
-        if mark in held_marks.get():
+        if already_held(self, key):
             yield
             return
         started = time.monotonic()
@@ -189,11 +201,10 @@ class SQLiteLocks:
                 wait_seconds=wait_seconds,
                 started=started,
             )
-            token = held_marks.set(held_marks.get() | {mark})
             try:
-                yield
+                with marked_held(self, key):
+                    yield
             finally:
-                held_marks.reset(token)
                 with anyio.CancelScope(shield=True):  # released even when the holder was cancelled
                     await anyio.to_thread.run_sync(self._release, key, owner)
 

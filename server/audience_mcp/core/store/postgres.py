@@ -30,7 +30,8 @@ from audience_mcp.core.store.locks import (
     LocalLocks,
     LockTimeout,
     ResourceLocks,
-    held_marks,
+    already_held,
+    marked_held,
     poll_until_taken,
 )
 
@@ -227,8 +228,7 @@ class AdvisoryLocks:
 
     @asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[None]:
-        mark = (id(self), key)
-        if mark in held_marks.get():
+        if already_held(self, key):
             yield
             return
         started = time.monotonic()
@@ -249,11 +249,10 @@ class AdvisoryLocks:
                 raise LockTimeout(key, wait_seconds) from None
             try:
                 await poll_until_taken(take, key, wait_seconds=wait_seconds, started=started)
-                token = held_marks.set(held_marks.get() | {mark})
                 try:
-                    yield
+                    with marked_held(self, key):
+                        yield
                 finally:
-                    held_marks.reset(token)
                     with anyio.CancelScope(shield=True):  # released even when the holder was cancelled
                         await anyio.to_thread.run_sync(_unlock, connection, number)
             finally:
