@@ -2,8 +2,8 @@
 
 The enabled platforms are chosen from the settings; each brings its toolsets, prompts and
 lifespan state. The lifespan yields one ServerState that opens the shared state store and every
-platform's state once, at start for a shared (PostgreSQL) store, else on the first tool call
-(core/platform.py says why); read-only mode and the toolset choice are applied once, by the
+platform's state once: at start for an HTTP server or a PostgreSQL store, else on the first tool
+call (core/platform.py says why); read-only mode and the toolset choice are applied once, by the
 registry.
 """
 

@@ -51,7 +51,7 @@ server = create_server(settings)
 t4 = time.perf_counter()
 from audience_mcp.platforms.neuroflash.connection import open_backend
 from audience_mcp.core.store.journal import Journal
-# What the first tool call opens (core/platform.py); before initialize only with a PostgreSQL store.
+# What a stdio server opens on its first tool call (core/platform.py), not before initialize.
 backend, journal = open_backend(settings), Journal(settings.server.state_db)
 t5 = time.perf_counter()
 print(json.dumps({"sdk_import": t1 - t0, "own_import": t2 - t1, "settings": t3 - t2, "create_server": t4 - t3,

@@ -134,17 +134,17 @@ OpenStates = Callable[[AsyncExitStack], Awaitable[tuple[dict[str, Any], Any]]]
 class ServerState:
     """The lifespan state of the server: the shared services and each enabled platform's state.
 
-    Opened by `ready()`: the server's lifespan calls it at once when the state store is shared
-    (PostgreSQL: replicas must fail at start when it cannot be reached), and every tool call
-    calls it before it runs (core/mcp/access.py). A server on a SQLite state file therefore opens
-    the file and its platforms' clients on its first tool call, not before it answers
+    Opened by `ready()`: the server's lifespan calls it at once for an HTTP server or a shared
+    (PostgreSQL) store, which must fail at start when they cannot be opened, and every tool call
+    calls it before it runs (core/mcp/access.py). A stdio server on a SQLite state file therefore
+    opens the file and its platforms' clients on its first tool call, not before it answers
     `initialize`: a host starts it, lists its tools and may never call one.
     """
 
+    # Opens the shared services and every platform's state onto the stack; closed with the server.
+    opener: OpenStates
     # The enabled platforms' descriptors, for the shared tools (audit, history).
     descriptors: dict[str, Platform] = field(default_factory=dict)
-    # Opens the shared services and every platform's state onto the stack; closed with the server.
-    opener: OpenStates | None = None
     platforms: dict[str, Any] = field(default_factory=dict)
     services: Any = None  # app.SharedServices: the journal, the clock, the settings
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -154,7 +154,7 @@ class ServerState:
 
     async def ready(self) -> None:
         """Open everything once; later calls (and calls that waited for the first) return at once."""
-        if self._opened or self.opener is None:
+        if self._opened:
             return
         import anyio
 
