@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 import mcp_types
 import pytest
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 
 from audience_mcp.core.mcp.annotations import read_only
 from audience_mcp.core.mcp.registry import Toolset, ToolSpec, build_tools
+from audience_mcp.core.secrets import redactor
 
 pytestmark = pytest.mark.anyio
 
@@ -32,12 +34,17 @@ async def read_page(broken: bool = False) -> Page:
     return Page(rows=[Row(name=f"Grüße {bad}😀", tags=["a", f"b{bad}"])], note=None)
 
 
-async def structured_and_text(broken: bool) -> tuple[dict[str, object], str]:
+async def call(fn: Callable[..., Awaitable[object]], **arguments: object) -> mcp_types.CallToolResult:
+    """`fn` served as a tool through the registry (as every tool is), called once in memory."""
     server: MCPServer[None] = MCPServer(
-        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(read_page, read_only("Read")),))], read_only=False)
+        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(fn, read_only("Read")),))], read_only=False)
     )
     async with Client(server) as client:
-        result = await client.call_tool("read_page", {"broken": broken})
+        return await client.call_tool(fn.__name__, arguments)
+
+
+async def structured_and_text(broken: bool) -> tuple[dict[str, object], str]:
+    result = await call(read_page, broken=broken)
     assert not result.is_error and isinstance(result.structured_content, dict)
     (block,) = result.content
     assert isinstance(block, mcp_types.TextContent)
@@ -73,14 +80,8 @@ async def echo_secret() -> Echo:
 
 
 async def test_a_secret_in_a_result_is_masked_in_the_text_and_the_structured_content() -> None:
-    from audience_mcp.core.secrets import redactor
-
     redactor.register(ODD_SECRET)
-    server: MCPServer[None] = MCPServer(
-        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(echo_secret, read_only("Echo")),))], read_only=False)
-    )
-    async with Client(server) as client:
-        result = await client.call_tool("echo_secret", {})
+    result = await call(echo_secret)
     assert not result.is_error
     (block,) = result.content
     assert isinstance(block, mcp_types.TextContent)
@@ -99,14 +100,8 @@ async def built_result() -> mcp_types.CallToolResult:
 
 
 async def test_a_result_the_tool_built_is_sent_as_built_redacted_and_sendable() -> None:
-    from audience_mcp.core.secrets import redactor
-
     redactor.register(ODD_SECRET)
-    server: MCPServer[None] = MCPServer(
-        "t", tools=build_tools([Toolset("t", "T", (ToolSpec(built_result, read_only("Built")),))], read_only=False)
-    )
-    async with Client(server) as client:
-        result = await client.call_tool("built_result", {})
+    result = await call(built_result)
     (block,) = result.content
     assert isinstance(block, mcp_types.TextContent)
     assert block.text == "upstream said *** \ufffd"  # not the JSON of the whole result object
