@@ -4,7 +4,8 @@
   runs; nothing is sent.
 - Deadline: the call runs in a `call_scope` (core/http/deadline.py), so every request it makes,
   with all their retries and backoff, shares one deadline (AUDIENCE_MCP_CALL_DEADLINE_SECONDS).
-- Results: a returned model becomes structured content plus compact JSON text (results.py).
+- Results: a returned model becomes structured content plus compact JSON text (results.py); a
+  CallToolResult the tool built itself is sent as built.
 - Secrets: the result (structured content and text) and any error text pass the one redactor
   (core/secrets.py). An upstream that echoes an access token in an error body cannot put it
   into what the model reads, even where a message was built outside core/http.
