@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
 from pydantic import SecretStr
 
 from audience_mcp import __version__
+from audience_mcp.core.env_settings import read_env_file
 from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
 from audience_mcp.core.secrets import redactor
@@ -89,14 +89,13 @@ def setting_sources(
     env_file: Path | Sequence[Path] | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
-    """Where each setting's value comes from, in the order pydantic-settings applies them."""
+    """Where each setting's value comes from, in the order settings are read (core/env_settings.py)."""
     env = {key.upper() for key in environ}
     files = env_files(environ) if env_file is None else [env_file] if isinstance(env_file, Path) else env_file
-    # Which file: a cloned repository may bring one. Later files win, as in pydantic-settings.
+    # Which file: a cloned repository may bring one. Later files win, as when settings are read.
     dotenv: dict[str, str] = {}
     for path in files:
-        if path.is_file():
-            dotenv.update({key.upper(): f".env file {path.resolve()}" for key in dotenv_values(path)})
+        dotenv.update({key: f".env file {path.resolve()}" for key in read_env_file(path)})
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:

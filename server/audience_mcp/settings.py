@@ -21,8 +21,8 @@ from typing import Any, Protocol, cast
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.core.env_settings import EnvSettings
 from audience_mcp.platforms.appizer.settings import AppizerSettings
 from audience_mcp.platforms.digital_audience.settings import DigitalAudienceSettings
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
@@ -55,16 +55,10 @@ def user_data_path(file_name: str) -> str:
     return str(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / file_name)
 
 
-class ServerSettings(BaseSettings):
+class ServerSettings(EnvSettings):
     """What every platform shares: modes, the state store, HTTP; see `.env.example` and the README."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="AUDIENCE_MCP_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        validate_default=True,
-    )
+    env_prefix = "AUDIENCE_MCP_"
 
     sandbox: bool = Field(default=False, description="Use the built-in sandboxes instead of the network")
     sandbox_db: str = Field(
@@ -246,7 +240,7 @@ class PlatformSettings(Protocol):
     def secret_values(self) -> list[str]: ...
 
 
-SETTINGS_CLASSES: dict[str, type[BaseSettings]] = {
+SETTINGS_CLASSES: dict[str, type[EnvSettings]] = {
     "server": ServerSettings,
     "neuroflash": NeuroflashSettings,
     "appizer": AppizerSettings,
@@ -281,7 +275,7 @@ class Settings:
     def __repr__(self) -> str:
         return f"Settings({', '.join(f'{name}={part!r}' for name, part in self.parts().items())})"
 
-    def parts(self) -> dict[str, BaseSettings]:
+    def parts(self) -> dict[str, EnvSettings]:
         """Each settings object by its name (`server`, then one per platform)."""
         return {attribute: getattr(self, attribute) for attribute in SETTINGS_CLASSES}
 
@@ -308,18 +302,14 @@ class Settings:
 
 def setting_variables() -> dict[str, str]:
     """Every setting's field name -> its environment variable, server settings first."""
-    return {
-        name: f"{cls.model_config.get('env_prefix', '')}{name.upper()}"
-        for cls in SETTINGS_CLASSES.values()
-        for name in cls.model_fields
-    }
+    return {name: cls.variable(name) for cls in SETTINGS_CLASSES.values() for name in cls.model_fields}
 
 
 def variable_for(title: str, field: str) -> str:
     """The environment variable of `field` in the settings class named `title` (for error texts)."""
     for cls in SETTINGS_CLASSES.values():
         if cls.__name__ == title:
-            return f"{cls.model_config.get('env_prefix', '')}{field.upper()}"
+            return cls.variable(field)
     return field.upper()
 
 

@@ -7,7 +7,8 @@ to whichever settings class has a field of that name: a plain `api_url` would cl
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from audience_mcp.core.env_settings import EnvSettings
 
 DEFAULT_API_URL = "https://api.appizer.com/v1"
 
@@ -16,16 +17,8 @@ DEFAULT_API_URL = "https://api.appizer.com/v1"
 SANDBOX_API_KEY = "sandbox-appizer-key"
 
 
-class AppizerSettings(BaseSettings):
+class AppizerSettings(EnvSettings):
     """How to reach Appizer; see `.env.example` and the README."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        validate_default=True,
-    )
 
     appizer_api_key: SecretStr | None = Field(default=None, description="Appizer API key (opaque)")
     appizer_app_id: str | None = Field(default=None, description="Default Appizer app of every tool")

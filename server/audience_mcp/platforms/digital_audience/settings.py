@@ -7,23 +7,16 @@ hands each keyword to the class that has a field of that name: `api_url` is neur
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from audience_mcp.core.env_settings import EnvSettings
 
 # The sandbox's first user; used when sandbox mode has no credentials (public, like neuroflash's).
 SANDBOX_USERNAME = "sandbox-user"
 SANDBOX_PASSWORD = "sandbox-password"  # noqa: S105 - a public, documented sandbox credential
 
 
-class DigitalAudienceSettings(BaseSettings):
+class DigitalAudienceSettings(EnvSettings):
     """How to reach Digital Audience; see `.env.example` and the README."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        validate_default=True,
-    )
 
     # Required for real use: the vendor publishes no base URL (`{{base_url}}` in every example).
     digital_audience_api_url: str | None = Field(default=None, description="Base URL of the Digital Audience API")

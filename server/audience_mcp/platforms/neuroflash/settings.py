@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audience_mcp.core.env_settings import EnvSettings
 from audience_mcp.core.http.urls import credential_url_problem
 
 DEFAULT_API_URL = "https://app.neuroflash.com/api"
@@ -20,16 +20,10 @@ SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - a public, documented sandbox credential
 
 
-class NeuroflashSettings(BaseSettings):
+class NeuroflashSettings(EnvSettings):
     """How to reach neuroflash; see `.env.example` and the README for the documentation."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="NEUROFLASH_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        validate_default=True,
-    )
+    env_prefix = "NEUROFLASH_"
 
     client_id: str | None = Field(default=None, description="OAuth client id of a neuroflash service account")
     client_secret: SecretStr | None = Field(default=None, description="OAuth client secret")
