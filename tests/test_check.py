@@ -197,6 +197,17 @@ def test_sources_follow_pydantic_settings_precedence(tmp_path: Path) -> None:
     assert sources["read_only"] == "default"
 
 
+def test_a_name_without_a_value_in_a_later_file_leaves_the_setting_at_its_default(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.env", tmp_path / "second.env"
+    first.write_text("NEUROFLASH_WORKSPACE_ID=from-first\nNEUROFLASH_CLIENT_ID=from-first\n")
+    second.write_text("NEUROFLASH_WORKSPACE_ID\n")
+
+    sources = setting_sources({}, env_file=[first, second], environ={})
+
+    assert sources["workspace_id"] == "default"  # as Settings reads it: the later line unset it
+    assert sources["client_id"] == f".env file {first.resolve()}"
+
+
 def test_a_plain_http_token_url_from_a_dotenv_file_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
     # Issue 10, point 8: a .env in a cloned repository redirected the client secret to plain http.
     (tmp_path / ".env").write_text("NEUROFLASH_TOKEN_URL=http://collector.example/token\n")

@@ -82,3 +82,26 @@ def test_check_says_which_env_files_it_read(tmp_path: Path) -> None:
     # The source names the file the value came from (issue 10, point 8), not just "a .env file".
     assert "NEUROFLASH_WORKSPACE_ID" in result.stdout
     assert f"ws-from-config  [.env file {config.resolve()}]" in result.stdout
+
+
+@pytest.mark.parametrize(("command", "exit_code"), [(["check", "--sandbox"], 1), (["--sandbox"], 2)])
+def test_an_env_file_that_is_not_utf8_stops_with_one_line_naming_it(
+    tmp_path: Path, command: list[str], exit_code: int
+) -> None:
+    (tmp_path / "cwd" / ".env").write_bytes("NEUROFLASH_WORKSPACE_ID=Müller\n".encode("latin-1"))
+    result = subprocess.run(
+        [sys.executable, "-m", "audience_mcp", *command],
+        env=clean_env(
+            HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data")
+        ),
+        cwd=tmp_path / "cwd",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == exit_code, output
+    assert "the .env file .env is not UTF-8 text (byte 26); save it as UTF-8" in output
+    assert "Traceback" not in output

@@ -95,7 +95,11 @@ def setting_sources(
     # Which file: a cloned repository may bring one. Later files win, as when settings are read.
     dotenv: dict[str, str] = {}
     for path in files:
-        dotenv.update({key: f".env file {path.resolve()}" for key in read_env_file(path)})
+        for key, value in read_env_file(path).items():
+            if value is None:  # a name without `=` unsets what an earlier file set
+                dotenv.pop(key, None)
+            else:
+                dotenv[key] = f".env file {path.resolve()}"
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:

@@ -93,10 +93,15 @@ def _problems(exc: ValidationError) -> str:
 
 
 def _settings(overrides: dict[str, Any]) -> Any:
+    from audience_mcp.core.env_settings import EnvFileError
+
     try:
         return _load_settings(overrides)
     except ValidationError as exc:
         logger.error("Invalid settings: %s", _problems(exc))
+        raise SystemExit(2) from None
+    except EnvFileError as exc:
+        logger.error("Invalid settings: %s.", exc)
         raise SystemExit(2) from None
 
 
@@ -104,12 +109,16 @@ def _check(args: argparse.Namespace) -> None:
     import anyio
 
     from audience_mcp.check import run_check
+    from audience_mcp.core.env_settings import EnvFileError
 
     overrides = {"sandbox": getattr(args, "sandbox", None)}
     try:
         settings = _load_settings(overrides)
     except ValidationError as exc:
         sys.stdout.write(f"PROBLEM: invalid settings: {_problems(exc)}. Fix them in the environment or .env.\n")
+        sys.exit(1)
+    except EnvFileError as exc:
+        sys.stdout.write(f"PROBLEM: {exc}.\n")
         sys.exit(1)
     configure_logging(args.log_level, settings.secret_values())
     report = anyio.run(lambda: run_check(settings, overrides=overrides))

@@ -283,7 +283,8 @@ class Settings:
         return cast(PlatformSettings, getattr(self, name))
 
     def replaced(self, **changes: Any) -> Settings:
-        """A copy with some values changed (validated like the originals)."""
+        """A copy with some values changed. Not validated again (pydantic's `model_copy`): pass
+        values of the fields' types."""
         copy = object.__new__(Settings)
         for attribute, part in self.parts().items():
             mine = {name: value for name, value in changes.items() if name in type(part).model_fields}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import Field, SecretStr, ValidationError
 
-from audience_mcp.core.env_settings import EnvSettings
+from audience_mcp.core.env_settings import EnvFileError, EnvSettings
 from audience_mcp.settings import Settings, variable_for
 from tests.support import clean_env
 
@@ -64,6 +64,34 @@ def test_what_names_no_field_or_sets_no_value_is_ignored(tmp_path: Path) -> None
     assert not hasattr(settings, "unknown")
 
 
+def test_a_name_without_a_value_unsets_what_an_earlier_file_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.env", tmp_path / "second.env"
+    first.write_text("EXAMPLE_NAME=first\nEXAMPLE_COUNT=3\n")
+    second.write_text("EXAMPLE_NAME\n")
+
+    assert Example(_env_file=(first, second)).name == "from-default"
+    assert Example(_env_file=(first, second)).count == 3
+    monkeypatch.setenv("EXAMPLE_NAME", "from-env")
+    assert Example(_env_file=(first, second)).name == "from-env"  # the environment still wins
+
+
+def test_a_home_relative_env_file_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "example.env").write_text("EXAMPLE_NAME=from-home\n")
+
+    assert Example(_env_file="~/example.env").name == "from-home"
+
+
+def test_a_file_that_is_not_utf8_is_an_error_naming_it(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes("EXAMPLE_NAME=Müller\n".encode("latin-1"))
+
+    with pytest.raises(EnvFileError, match=r"\.env is not UTF-8 text \(byte 15\); save it as UTF-8"):
+        Example(_env_file=env_file)
+
+
 def test_values_are_validated_as_their_fields_and_secrets_stay_masked(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text('EXAMPLE_FLAG=yes\nEXAMPLE_SECRET="s3cret value"\n')
@@ -96,7 +124,8 @@ def test_reading_the_settings_imports_no_settings_library_and_no_dotenv_without_
         "print(sorted(m for m in ('pydantic_settings', 'dotenv') if m in sys.modules)); "
         "print(s.neuroflash.workspace_id)"
     )
-    env = clean_env(XDG_CONFIG_HOME=str(tmp_path / "config"), NEUROFLASH_WORKSPACE_ID="ws-env")
+    # HOME too: on macOS the user config directory is under it, whatever XDG_CONFIG_HOME says.
+    env = clean_env(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), NEUROFLASH_WORKSPACE_ID="ws-env")
     without_file = subprocess.run(
         [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60
     )

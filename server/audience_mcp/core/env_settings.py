@@ -8,8 +8,11 @@ The rules are the ones pydantic-settings applies, which the README and `check` d
 - a field's variable is the class's `env_prefix` plus the field's name, in any case;
 - keyword values win over the environment, the environment over the `.env` files, a later file
   over an earlier one, and any of them over the field's default;
-- a variable that names no field is ignored, a file that does not exist is skipped, and a
-  line with a name but no `=` sets nothing.
+- a variable that names no field is ignored and a file that does not exist is skipped;
+- a line with a name but no `=` unsets what an earlier line or file set (the default applies
+  unless the environment sets it).
+
+A file that cannot be read as UTF-8 text is an `EnvFileError` naming the file.
 """
 
 from __future__ import annotations
@@ -24,22 +27,33 @@ from pydantic import BaseModel, ConfigDict
 EnvFiles = str | Path | Sequence[str | Path] | None
 
 
+class EnvFileError(ValueError):
+    """A `.env` file exists but cannot be read (not UTF-8 text, no permission)."""
+
+
 def env_file_paths(env_file: EnvFiles) -> list[Path]:
-    """`env_file` as a list of paths, lowest precedence first."""
+    """`env_file` as a list of paths (`~` expanded), lowest precedence first."""
     if env_file is None:
         return []
     if isinstance(env_file, str | Path):
-        return [Path(env_file)]
-    return [Path(path) for path in env_file]
+        return [Path(env_file).expanduser()]
+    return [Path(path).expanduser() for path in env_file]
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """A `.env` file's assignments by upper-cased name; empty when there is no such file."""
+def read_env_file(path: Path) -> dict[str, str | None]:
+    """A `.env` file's lines by upper-cased name (None: a name without `=`); empty when there is no
+    such file."""
     if not path.is_file():
         return {}
     from dotenv import dotenv_values  # only when a file exists: most starts read none
 
-    return {name.upper(): value for name, value in dotenv_values(path, encoding="utf-8").items() if value is not None}
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvFileError(f"the .env file {path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
+    except OSError as exc:
+        raise EnvFileError(f"the .env file {path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    return {name.upper(): value for name, value in values.items()}
 
 
 class EnvSettings(BaseModel):
@@ -59,8 +73,9 @@ class EnvSettings(BaseModel):
     @classmethod
     def env_values(cls, env_file: EnvFiles = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
         """Each field set by the files or the environment -> its text, precedence applied."""
-        found: dict[str, str] = {}
+        found: dict[str, str | None] = {}
         for path in env_file_paths(env_file):
             found.update(read_env_file(path))
         found.update((name.upper(), value) for name, value in (os.environ if environ is None else environ).items())
-        return {field: found[cls.variable(field)] for field in cls.model_fields if cls.variable(field) in found}
+        values = {field: found.get(cls.variable(field)) for field in cls.model_fields}
+        return {field: value for field, value in values.items() if value is not None}
