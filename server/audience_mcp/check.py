@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from audience_mcp import __version__
-from audience_mcp.core.env_settings import read_env_file
+from audience_mcp.core.env_settings import read_env_files
 from audience_mcp.core.http.auth import ClientCredentialsAuth
 from audience_mcp.core.http.urls import host_of, is_loopback, within_domain
 from audience_mcp.core.secrets import redactor
@@ -93,13 +93,7 @@ def setting_sources(
     env = {key.upper() for key in environ}
     files = env_files(environ) if env_file is None else [env_file] if isinstance(env_file, Path) else env_file
     # Which file: a cloned repository may bring one. Later files win, as when settings are read.
-    dotenv: dict[str, str] = {}
-    for path in files:
-        for key, value in read_env_file(path).items():
-            if value is None:  # a name without `=` unsets what an earlier file set
-                dotenv.pop(key, None)
-            else:
-                dotenv[key] = f".env file {path.resolve()}"
+    dotenv = {key: f".env file {path.resolve()}" for key, (_, path) in read_env_files(files).items()}
     sources: dict[str, str] = {}
     for name, variable in setting_variables().items():
         if overrides.get(name) is not None:

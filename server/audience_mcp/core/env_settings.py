@@ -2,7 +2,7 @@
 
 This is a small reader over python-dotenv, not pydantic-settings. That library imports every
 source it ships (cloud secret managers, YAML, TOML, a command-line parser) for the two this
-server reads, which took about 23 ms of every start (a tenth of the server's own start-up).
+server reads, which took about 23 ms of every start (a third of the server's own start-up).
 
 The rules are the ones pydantic-settings applies, which the README and `check` describe:
 - a field's variable is the class's `env_prefix` plus the field's name, in any case;
@@ -18,7 +18,7 @@ A file that cannot be read as UTF-8 text is an `EnvFileError` naming the file.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -56,6 +56,19 @@ def read_env_file(path: Path) -> dict[str, str | None]:
     return {name.upper(): value for name, value in values.items()}
 
 
+def read_env_files(paths: Iterable[Path]) -> dict[str, tuple[str, Path]]:
+    """What the files set, by upper-cased name -> (value, the file that set it): a later file wins,
+    and a name without `=` unsets what an earlier line or file set."""
+    found: dict[str, tuple[str, Path]] = {}
+    for path in paths:
+        for name, value in read_env_file(path).items():
+            if value is None:
+                found.pop(name, None)
+            else:
+                found[name] = (value, path)
+    return found
+
+
 class EnvSettings(BaseModel):
     """A settings model whose fields are read from `env_prefix` + NAME variables (see the module)."""
 
@@ -71,11 +84,8 @@ class EnvSettings(BaseModel):
         return f"{cls.env_prefix}{field}".upper()
 
     @classmethod
-    def env_values(cls, env_file: EnvFiles = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    def env_values(cls, env_file: EnvFiles = None) -> dict[str, str]:
         """Each field set by the files or the environment -> its text, precedence applied."""
-        found: dict[str, str | None] = {}
-        for path in env_file_paths(env_file):
-            found.update(read_env_file(path))
-        found.update((name.upper(), value) for name, value in (os.environ if environ is None else environ).items())
-        values = {field: found.get(cls.variable(field)) for field in cls.model_fields}
-        return {field: value for field, value in values.items() if value is not None}
+        found = {name: value for name, (value, _) in read_env_files(env_file_paths(env_file)).items()}
+        found.update((name.upper(), value) for name, value in os.environ.items())
+        return {field: found[cls.variable(field)] for field in cls.model_fields if cls.variable(field) in found}
