@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx2
 import pytest
 
-from tests.support import GUIDE_BODY, clean_env
+from tests.support import GUIDE_BODY, clean_env, run_audience_mcp
 
 GUIDE = GUIDE_BODY
 
@@ -52,29 +50,14 @@ def test_sandbox_api_serves_the_documented_lifecycle_over_plain_http(sandbox_api
 
 
 def test_the_server_refuses_to_start_without_credentials_and_says_what_to_set(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp"],
-        env=clean_env(),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run_audience_mcp(env=clean_env(), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""  # stdout belongs to the protocol
     assert "NEUROFLASH_CLIENT_ID" in result.stderr and "--sandbox" in result.stderr
 
 
 def test_the_demo_runs_a_whole_session_against_the_sandbox(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", "demo"],
-        env=clean_env(),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_audience_mcp("demo", env=clean_env(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "error:" not in result.stdout
     assert "deleted: Deleted." in result.stdout
@@ -107,15 +90,12 @@ def test_check_takes_sandbox_before_or_after_the_subcommand(argv: list[str]) -> 
 
 
 def test_an_unknown_toolset_stops_the_server_and_names_the_known_ones(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", "--sandbox", "--toolsets", "nope"],
+    result = run_audience_mcp(
+        "--sandbox",
+        "--toolsets",
+        "nope",
         env=clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db"), AUDIENCE_MCP_STATE_DB=":memory:"),
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
     )
     assert result.returncode == 2, result.stderr
     assert "unknown toolsets: nope (known: neuroflash_workspaces," in result.stderr
@@ -125,14 +105,14 @@ def test_sandbox_api_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -
     from audience_mcp.cli import _parser
 
     assert _parser().parse_args(["sandbox-api"]).host == "127.0.0.1"
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", "sandbox-api", "--host", "0.0.0.0", "--port", "1"],
+    result = run_audience_mcp(
+        "sandbox-api",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "1",
         env=clean_env(AUDIENCE_MCP_SANDBOX_DB=str(tmp_path / "sandbox.db")),
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2 and "--allow-remote" in result.stderr
     assert not (tmp_path / "sandbox.db").exists()
@@ -141,16 +121,13 @@ def test_sandbox_api_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -
 def test_a_state_store_that_cannot_be_reached_stops_the_server_in_one_line_without_its_password(
     tmp_path: Path,
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", "--sandbox"],
+    result = run_audience_mcp(
+        "--sandbox",
         env=clean_env(AUDIENCE_MCP_STATE_DB="postgresql://audience:pg-cli-secret-42@127.0.0.1:9/state"),
-        input=b"",
-        capture_output=True,
         cwd=tmp_path,
-        timeout=60,
     )
 
-    stderr = result.stderr.decode()
+    stderr = result.stderr
     assert result.returncode == 2, stderr
     assert "Could not open the state store on PostgreSQL at 127.0.0.1:9/state (AUDIENCE_MCP_STATE_DB)" in stderr
     assert "Traceback" not in stderr and "pg-cli-secret-42" not in stderr

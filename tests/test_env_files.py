@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from audience_mcp.settings import Settings
-from tests.support import clean_env
+from tests.support import clean_env, run_audience_mcp
 
 
 @pytest.fixture(autouse=True)
@@ -62,18 +60,15 @@ def test_the_environment_wins_over_every_file(monkeypatch: pytest.MonkeyPatch, t
 
 def test_check_says_which_env_files_it_read(tmp_path: Path) -> None:
     config = config_dir_env(tmp_path, "NEUROFLASH_WORKSPACE_ID=ws-from-config\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", "check", "--sandbox"],
+    result = run_audience_mcp(
+        "check",
+        "--sandbox",
         env=clean_env(
             XDG_CONFIG_HOME=str(tmp_path / "config"),
             XDG_DATA_HOME=str(tmp_path / "data"),
             AUDIENCE_MCP_ENV_FILE=str(tmp_path / "missing.env"),
         ),
         cwd=tmp_path / "cwd",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
     )
 
     assert f".env file {config.resolve()}: read" in result.stdout, result.stdout
@@ -89,16 +84,12 @@ def test_an_env_file_that_is_not_utf8_stops_with_one_line_naming_it(
     tmp_path: Path, command: list[str], exit_code: int
 ) -> None:
     (tmp_path / "cwd" / ".env").write_bytes("NEUROFLASH_WORKSPACE_ID=Müller\n".encode("latin-1"))
-    result = subprocess.run(
-        [sys.executable, "-m", "audience_mcp", *command],
+    result = run_audience_mcp(
+        *command,
         env=clean_env(
             HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data")
         ),
         cwd=tmp_path / "cwd",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
     )
 
     output = result.stdout + result.stderr

@@ -8,8 +8,6 @@ project's voice, and the next call tries again.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from mcp import Client
 from audience_mcp.app import create_server
 from audience_mcp.core.platform import ServerState
 from audience_mcp.settings import Settings
-from tests.support import clean_env, free_port
+from tests.support import clean_env, free_port, run_audience_mcp
 
 pytestmark = pytest.mark.anyio
 
@@ -58,16 +56,7 @@ async def test_an_http_server_whose_state_cannot_be_opened_stops_at_start(tmp_pa
     env = clean_env(AUDIENCE_MCP_SANDBOX_DB=":memory:", AUDIENCE_MCP_STATE_DB=str(tmp_path / "a-file" / "state.db"))
     port = free_port()
     result = await anyio.to_thread.run_sync(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "audience_mcp", "--sandbox", "--transport", "http", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        lambda: run_audience_mcp("--sandbox", "--transport", "http", "--port", str(port), env=env, cwd=tmp_path)
     )
     assert result.returncode != 0, result.stderr  # a service fails at once, not on its first request
 
