@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 
-from audience_mcp.core.env_settings import EnvSettings
+from audience_mcp.core.env_settings import EnvSettings, environment
 from audience_mcp.platforms.appizer.settings import AppizerSettings
 from audience_mcp.platforms.digital_audience.settings import DigitalAudienceSettings
 from audience_mcp.platforms.neuroflash.settings import NeuroflashSettings
@@ -264,11 +264,12 @@ class Settings:
         self, _env_file: str | Path | tuple[Path, ...] | type[DefaultEnvFiles] | None = DefaultEnvFiles, **values: Any
     ) -> None:
         files = env_files() if isinstance(_env_file, type) else _env_file  # the default: read them now
+        found = environment(files)  # once, for every part
         unknown = set(values)
         for attribute, cls in SETTINGS_CLASSES.items():
             mine = {name: value for name, value in values.items() if name in cls.model_fields}
             unknown -= set(mine)
-            setattr(self, attribute, cls(_env_file=files, **mine))
+            setattr(self, attribute, cls(_environment=found, **mine))
         if unknown:
             raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
 

@@ -136,3 +136,20 @@ def test_reading_the_settings_imports_no_settings_library_and_no_dotenv_without_
 
     assert without_file.stdout.splitlines() == ["[]", "ws-env"]
     assert with_file.stdout.splitlines() == ["['dotenv']", "ws-env"]
+
+
+def test_settings_read_each_env_file_once_for_all_their_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import audience_mcp.core.env_settings as env_settings
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("NEUROFLASH_WORKSPACE_ID=ws-file\nAUDIENCE_MCP_READ_ONLY=true\n")
+    reads: list[Path] = []
+    real_read = env_settings.read_env_file
+    monkeypatch.setattr(env_settings, "read_env_file", lambda path: reads.append(path) or real_read(path))
+    monkeypatch.delenv("NEUROFLASH_WORKSPACE_ID", raising=False)
+    monkeypatch.delenv("AUDIENCE_MCP_READ_ONLY", raising=False)
+
+    settings = Settings(_env_file=(env_file,))
+
+    assert (settings.neuroflash.workspace_id, settings.server.read_only) == ("ws-file", True)
+    assert reads == [env_file]  # four settings classes, one read

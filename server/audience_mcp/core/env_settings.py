@@ -18,7 +18,7 @@ A file that cannot be read as UTF-8 text is an `EnvFileError` naming the file.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -69,14 +69,28 @@ def read_env_files(paths: Iterable[Path]) -> dict[str, tuple[str, Path]]:
     return found
 
 
+def environment(env_file: EnvFiles = None) -> dict[str, str]:
+    """Every variable the files and the environment set, by upper-cased name, precedence applied."""
+    found = {name: value for name, (value, _) in read_env_files(env_file_paths(env_file)).items()}
+    found.update((name.upper(), value) for name, value in os.environ.items())
+    return found
+
+
 class EnvSettings(BaseModel):
-    """A settings model whose fields are read from `env_prefix` + NAME variables (see the module)."""
+    """A settings model whose fields are read from `env_prefix` + NAME variables (see the module).
+
+    `_environment`: what `environment()` returned, when several classes are read from the same
+    files (`Settings` reads them once for all its parts); otherwise `_env_file` is read here.
+    """
 
     model_config = ConfigDict(extra="ignore", validate_default=True)
     env_prefix: ClassVar[str] = ""
 
-    def __init__(self, _env_file: EnvFiles = None, **values: Any) -> None:
-        super().__init__(**{**type(self).env_values(_env_file), **values})
+    def __init__(
+        self, _env_file: EnvFiles = None, _environment: Mapping[str, str] | None = None, **values: Any
+    ) -> None:
+        found = environment(_env_file) if _environment is None else _environment
+        super().__init__(**{**type(self).fields_in(found), **values})
 
     @classmethod
     def variable(cls, field: str) -> str:
@@ -84,8 +98,6 @@ class EnvSettings(BaseModel):
         return f"{cls.env_prefix}{field}".upper()
 
     @classmethod
-    def env_values(cls, env_file: EnvFiles = None) -> dict[str, str]:
-        """Each field set by the files or the environment -> its text, precedence applied."""
-        found = {name: value for name, (value, _) in read_env_files(env_file_paths(env_file)).items()}
-        found.update((name.upper(), value) for name, value in os.environ.items())
+    def fields_in(cls, found: Mapping[str, str]) -> dict[str, str]:
+        """Each field `found` sets (see `environment()`) -> its text."""
         return {field: found[cls.variable(field)] for field in cls.model_fields if cls.variable(field) in found}
