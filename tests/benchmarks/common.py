@@ -59,6 +59,8 @@ class Result:
             return f"{self.value:.3f} ms" if abs(self.value) < 10 else f"{self.value:.1f} ms"
         if self.unit == "s":
             return f"{self.value:.3f} s"
+        if self.unit == "x":  # a ratio judged against a target such as 1.10x: one decimal hid a miss
+            return f"{self.value:.3f}x"
         if float(self.value).is_integer():
             return f"{int(self.value):,} {self.unit}".strip()
         return f"{self.value:,.1f} {self.unit}".strip()
