@@ -48,9 +48,15 @@ OVERHEAD_TARGET_MS = 1.5
 RATIO_TARGET = 1.10  # against the floor measured in the same run, so machine speed cancels out
 
 
-# Every path's CPU time is measured; the ratio compares ours over stdio with its floor (raw GET +
-# no-op call), the other two split where the difference goes.
+# Every path's CPU time is measured (and the floors' when they run); the ratio compares ours over
+# stdio with its floor (raw GET + no-op call), the other two split where the difference goes.
 CPU_PATHS = ("raw_http", "noop_stdio", "stdio", "direct", "in_memory")
+# The floors (floor.py): path -> (a bare SDK server under tests/benchmarks, its one tool). Each is
+# served over stdio as this server serves it and called with no arguments.
+FLOOR_SERVERS = {
+    "floor_raw_stdio": ("floor_server.py", "get_audience_raw"),
+    "floor_client_stdio": ("client_floor_server.py", "get_audience_client"),
+}
 
 
 def _cpu_seconds() -> float:
@@ -75,12 +81,12 @@ def _cpu_seconds() -> float:
 
 
 async def _round(
-    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int, *, floor: bool = False
+    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int, *, floors: bool = False
 ) -> tuple[dict[str, list[float]], dict[str, float], int]:
-    """One round with fresh processes: wall samples (seconds) per path, CPU seconds per call of the
-    CPU_PATHS (zero off Linux), and tool errors.
+    """One round with fresh processes: wall samples (seconds) per path, CPU seconds per call of each
+    path (zero off Linux), and tool errors.
 
-    `floor`: the stdio path is floor_server.py's raw GET instead of this server (floor.py)."""
+    `floors`: the FLOOR_SERVERS run as two more paths of the same turns (floor.py)."""
     from contextlib import AsyncExitStack
 
     from mcp import Client, StdioServerParameters
@@ -118,6 +124,7 @@ async def _round(
                 "stdio": [],
                 "in_memory": [],
                 "noop_stdio": [],
+                **{path: [] for path in (FLOOR_SERVERS if floors else ())},
             }
             # The floor of the GET itself: one httpx2 request with a ready token, no client code.
             import httpx2
@@ -128,42 +135,30 @@ async def _round(
             errors = 0
             with (root / "server.stderr.log").open("w") as errlog:
                 async with AsyncExitStack() as stack:
-                    if floor:
-                        stdio_args = [str(ROOT / "tests" / "benchmarks" / "floor_server.py")]
-                        stdio_env = {**env, "RAW_URL": raw_url, "RAW_TOKEN": token}
-                        stdio_tool, stdio_arguments = "get_audience_raw", {}
-                    else:
-                        stdio_args, stdio_env = ["-m", "audience_mcp"], env
-                        stdio_tool, stdio_arguments = "neuroflash_get_audience", arguments
-                    stdio = await stack.enter_async_context(
-                        Client(
-                            stdio_client(
-                                StdioServerParameters(
-                                    command=sys.executable,
-                                    args=stdio_args,
-                                    env=stdio_env,
-                                    cwd=str(root),
-                                ),
-                                errlog=errlog,
-                            )
+
+                    async def stdio_server(args: list[str], server_env: dict[str, str]) -> Client:
+                        parameters = StdioServerParameters(
+                            command=sys.executable, args=args, env=server_env, cwd=str(root)
                         )
-                    )
+                        return await stack.enter_async_context(Client(stdio_client(parameters, errlog=errlog)))
+
+                    stdio = await stdio_server(["-m", "audience_mcp"], env)
                     server = create_server(settings)
                     logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr
                     in_memory = await stack.enter_async_context(Client(server))
-                    noop = await stack.enter_async_context(
-                        Client(
-                            stdio_client(
-                                StdioServerParameters(
-                                    command=sys.executable,
-                                    args=[str(ROOT / "tests" / "benchmarks" / "noop_server.py")],
-                                    env=env,
-                                    cwd=str(root),
-                                ),
-                                errlog=errlog,
-                            )
-                        )
-                    )
+                    noop = await stdio_server([str(ROOT / "tests" / "benchmarks" / "noop_server.py")], env)
+                    floor_env = {
+                        **env,
+                        "RAW_URL": raw_url,
+                        "RAW_TOKEN": token,
+                        "NF_WORKSPACE_ID": workspace_id,
+                        "NF_AUDIENCE_ID": audience_id,
+                    }
+                    floor_clients = {
+                        path: (await stdio_server([str(ROOT / "tests" / "benchmarks" / script)], floor_env), tool)
+                        for path, (script, tool) in FLOOR_SERVERS.items()
+                        if path in samples
+                    }
 
                     async def call(path: str) -> bool:
                         if path == "raw_http":
@@ -175,7 +170,10 @@ async def _round(
                         if path == "noop_stdio":
                             return bool((await noop.call_tool("noop", {})).is_error)
                         if path == "stdio":
-                            return bool((await stdio.call_tool(stdio_tool, stdio_arguments)).is_error)
+                            return bool((await stdio.call_tool("neuroflash_get_audience", arguments)).is_error)
+                        if path in floor_clients:
+                            floor_client, floor_tool = floor_clients[path]
+                            return bool((await floor_client.call_tool(floor_tool, {})).is_error)
                         return bool((await in_memory.call_tool("neuroflash_get_audience", arguments)).is_error)
 
                     for path in samples:
@@ -194,11 +192,12 @@ async def _round(
                                 started = time.perf_counter()
                                 errors += await call(path)
                                 samples[path].append(time.perf_counter() - started)
-                    cpu: dict[str, float] = dict.fromkeys(CPU_PATHS, 0.0)
+                    cpu_paths = (*CPU_PATHS, *floor_clients)
+                    cpu: dict[str, float] = dict.fromkeys(cpu_paths, 0.0)
                     if Path("/proc/self/task").is_dir():
                         for block in range(cpu_blocks):
-                            turn = block % len(CPU_PATHS)
-                            for path in CPU_PATHS[turn:] + CPU_PATHS[:turn]:
+                            turn = block % len(cpu_paths)
+                            for path in cpu_paths[turn:] + cpu_paths[:turn]:
                                 before = _cpu_seconds()
                                 for _ in range(cpu_block):
                                     errors += await call(path)
