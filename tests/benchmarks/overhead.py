@@ -81,12 +81,21 @@ def _cpu_seconds() -> float:
 
 
 async def _round(
-    turns: int, per_turn: int, warmup: int, cpu_blocks: int, cpu_block: int, *, floors: bool = False
+    turns: int,
+    per_turn: int,
+    warmup: int,
+    cpu_blocks: int,
+    cpu_block: int,
+    *,
+    floors: bool = False,
+    stand_in: str | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, float], int]:
     """One round with fresh processes: wall samples (seconds) per path, CPU seconds per call of each
     path (zero off Linux), and tool errors.
 
-    `floors`: the FLOOR_SERVERS run as two more paths of the same turns (floor.py)."""
+    `floors`: the FLOOR_SERVERS run as two more paths of the same turns (floor.py).
+    `stand_in`: a FLOOR_SERVERS key whose server answers the stdio path in this server's place
+    (floor.py: the floor in exactly the per-call ratio's harness)."""
     from contextlib import AsyncExitStack
 
     from mcp import Client, StdioServerParameters
@@ -142,11 +151,6 @@ async def _round(
                         )
                         return await stack.enter_async_context(Client(stdio_client(parameters, errlog=errlog)))
 
-                    stdio = await stdio_server(["-m", "audience_mcp"], env)
-                    server = create_server(settings)
-                    logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr
-                    in_memory = await stack.enter_async_context(Client(server))
-                    noop = await stdio_server([str(ROOT / "tests" / "benchmarks" / "noop_server.py")], env)
                     floor_env = {
                         **env,
                         "RAW_URL": raw_url,
@@ -154,6 +158,17 @@ async def _round(
                         "NF_WORKSPACE_ID": workspace_id,
                         "NF_AUDIENCE_ID": audience_id,
                     }
+                    if stand_in is None:
+                        stdio = await stdio_server(["-m", "audience_mcp"], env)
+                        stdio_tool, stdio_arguments = "neuroflash_get_audience", arguments
+                    else:
+                        script, stdio_tool = FLOOR_SERVERS[stand_in]
+                        stdio = await stdio_server([str(ROOT / "tests" / "benchmarks" / script)], floor_env)
+                        stdio_arguments = {}
+                    server = create_server(settings)
+                    logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr
+                    in_memory = await stack.enter_async_context(Client(server))
+                    noop = await stdio_server([str(ROOT / "tests" / "benchmarks" / "noop_server.py")], env)
                     floor_clients = {
                         path: (await stdio_server([str(ROOT / "tests" / "benchmarks" / script)], floor_env), tool)
                         for path, (script, tool) in FLOOR_SERVERS.items()
@@ -170,7 +185,7 @@ async def _round(
                         if path == "noop_stdio":
                             return bool((await noop.call_tool("noop", {})).is_error)
                         if path == "stdio":
-                            return bool((await stdio.call_tool("neuroflash_get_audience", arguments)).is_error)
+                            return bool((await stdio.call_tool(stdio_tool, stdio_arguments)).is_error)
                         if path in floor_clients:
                             floor_client, floor_tool = floor_clients[path]
                             return bool((await floor_client.call_tool(floor_tool, {})).is_error)
