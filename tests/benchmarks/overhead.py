@@ -1,10 +1,12 @@
 """Per-call overhead of the MCP server over stdio, against a direct client call.
 
-One standalone sandbox (`sandbox-api`, a separate process on loopback) serves both paths:
+One standalone sandbox (`sandbox-api`, a separate process on loopback) serves every path:
+- raw_http: one httpx2 GET with a ready token, in this process (the per-call ratio's denominator
+  is this plus the no-op call below);
 - direct: `NeuroflashClient.get_audience` in this process;
 - stdio: the `neuroflash_get_audience` tool through the SDK's stdio client, the server process pointed
   at the same sandbox through NEUROFLASH_API_URL / TOKEN_URL / CLIENT_ID / CLIENT_SECRET.
-Both paths are warmed up (token, workspace, connections), then measured call by call, every
+Every path is warmed up (token, workspace, connections), then measured call by call, every
 path once per turn in a new random order, so drift of the machine hits all paths alike and no
 path always runs right after the same other one.
 The overhead is the difference of the medians.
@@ -15,7 +17,7 @@ median round.
 Two more paths split the overhead (informational): the same server in this process through
 the SDK's in-memory client (no transport: argument validation, the tool, result conversion
 and the client's output-schema check), and a no-op tool over stdio (noop_server.py: the SDK's
-stdio floor, with nothing of this project in it).
+stdio floor, with nothing of this project in it). floor.py adds the FLOOR_SERVERS below.
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ async def _round(
             errors = 0
             with (root / "server.stderr.log").open("w") as errlog:
                 async with AsyncExitStack() as stack:
+                    benchmarks = ROOT / "tests" / "benchmarks"
 
                     async def stdio_server(args: list[str], server_env: dict[str, str]) -> Client:
                         parameters = StdioServerParameters(
@@ -163,14 +166,14 @@ async def _round(
                         stdio_tool, stdio_arguments = "neuroflash_get_audience", arguments
                     else:
                         script, stdio_tool = FLOOR_SERVERS[stand_in]
-                        stdio = await stdio_server([str(ROOT / "tests" / "benchmarks" / script)], floor_env)
+                        stdio = await stdio_server([str(benchmarks / script)], floor_env)
                         stdio_arguments = {}
                     server = create_server(settings)
                     logging.getLogger().setLevel(logging.WARNING)  # create_server logs at INFO to stderr
                     in_memory = await stack.enter_async_context(Client(server))
-                    noop = await stdio_server([str(ROOT / "tests" / "benchmarks" / "noop_server.py")], env)
+                    noop = await stdio_server([str(benchmarks / "noop_server.py")], env)
                     floor_clients = {
-                        path: (await stdio_server([str(ROOT / "tests" / "benchmarks" / script)], floor_env), tool)
+                        path: (await stdio_server([str(benchmarks / script)], floor_env), tool)
                         for path, (script, tool) in FLOOR_SERVERS.items()
                         if path in samples
                     }
